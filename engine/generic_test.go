@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// These tests hold for every registered model: a model added to the
+// registry is checked by them without a line of its own.
+
+// randomize replaces every number of the exercise with a random one of
+// about the same size as the default numbers (noise stays noise-sized).
+func randomize(st *State, rng *rand.Rand) {
+	for _, v := range st.Vars {
+		v.Data.Apply(func(_, _ int, x float64) float64 {
+			return math.Round((rng.Float64()*4-2)*100) / 100
+		}, v.Data)
+	}
+}
+
+// checkGradients compares every gradient a trace reports with central
+// finite differences of the loss its phase descends.
+func checkGradients(t *testing.T, m Model, st *State) {
+	t.Helper()
+	tr := m.Run(st, Exact)
+	if !tr.Defined() {
+		t.Skip("exercise undefined")
+	}
+	if len(tr.Phases) == 0 {
+		t.Fatalf("%s: no trainable phase", m.Info().Slug)
+	}
+	const h = 1e-5
+	for p, phase := range tr.Phases {
+		for _, g := range phase {
+			w := st.Get(g.Param)
+			r, c := w.Dims()
+			for i := 0; i < r; i++ {
+				for j := 0; j < c; j++ {
+					orig := w.At(i, j)
+					w.Set(i, j, orig+h)
+					up := m.Run(st, Exact).PhaseLoss(p)
+					w.Set(i, j, orig-h)
+					down := m.Run(st, Exact).PhaseLoss(p)
+					w.Set(i, j, orig)
+					mid := m.Run(st, Exact).PhaseLoss(p)
+					want := (up - down) / (2 * h)
+					got := g.Grad.At(i, j)
+					tol := 1e-4 * math.Max(1, math.Abs(want))
+					// At a kink (a ReLU input of exactly 0) the one-sided slopes
+					// differ; any value between them is a true subgradient.
+					right, left := (up-mid)/h, (mid-down)/h
+					if math.Abs(right-left) > 100*tol {
+						lo, hi := math.Min(left, right), math.Max(left, right)
+						if got < lo-tol || got > hi+tol {
+							t.Errorf("%s phase %d: ∂L/∂%s[%d,%d] = %g, outside the one-sided slopes [%g, %g]",
+								m.Info().Slug, p, g.Param, i, j, got, lo, hi)
+						}
+						continue
+					}
+					if math.Abs(got-want) > tol {
+						t.Errorf("%s phase %d: ∂L/∂%s[%d,%d] = %g, finite differences say %g",
+							m.Info().Slug, p, g.Param, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	for _, m := range Models() {
+		t.Run(m.Info().Slug, func(t *testing.T) {
+			checkGradients(t, m, m.Exercise())
+			rng := rand.New(rand.NewPCG(1, 2))
+			for k := 0; k < 20; k++ {
+				st := m.Exercise()
+				randomize(st, rng)
+				checkGradients(t, m, st)
+			}
+		})
+	}
+}
+
+// TestExtremeValuesStayNamed fills exercises with extreme and undefined
+// numbers: no model may panic, and a step that is neither undefined nor
+// waiting must show only finite numbers.
+func TestExtremeValuesStayNamed(t *testing.T) {
+	extremes := []float64{0, 1e308, -1e308, math.NaN(), math.Inf(1), 1e-308, 1e154, -1e154, 745, -745}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, m := range Models() {
+		for _, mode := range []Mode{Hand, Exact} {
+			for k := 0; k < 60; k++ {
+				st := m.Exercise()
+				for _, v := range st.Vars {
+					v.Data.Apply(func(_, _ int, x float64) float64 {
+						if rng.IntN(3) == 0 {
+							return extremes[rng.IntN(len(extremes))]
+						}
+						return x
+					}, v.Data)
+				}
+				tr := m.Run(st, mode)
+				for _, s := range tr.Steps {
+					if s.Undefined != "" || s.WaitsOn != "" {
+						continue
+					}
+					for _, id := range s.Produces {
+						if !tr.Matrix(id).Finite() {
+							t.Fatalf("%s/%s: step %s is defined but %s is not finite", m.Info().Slug, mode, s.ID, id)
+						}
+					}
+				}
+				if tr.Defined() {
+					for _, l := range tr.Losses {
+						if math.IsNaN(l.Value) || math.IsInf(l.Value, 0) {
+							t.Fatalf("%s/%s: defined trace with loss %s = %v", m.Info().Slug, mode, l.Name, l.Value)
+						}
+					}
+				}
+				// An update on an undefined exercise changes nothing.
+				before := st.Clone()
+				if _, ok := Update(m, st, mode, 0.01); !ok && !st.Equal(before) {
+					t.Fatalf("%s: a refused update changed the exercise", m.Info().Slug)
+				}
+			}
+		}
+	}
+}
+
+// TestDownstreamCoversChanges edits each variable and checks that every
+// step whose numbers changed is among the steps the trace says depend on it.
+func TestDownstreamCoversChanges(t *testing.T) {
+	for _, m := range Models() {
+		for _, mode := range []Mode{Hand, Exact} {
+			st := m.Exercise()
+			before := m.Run(st, mode)
+			for _, v := range st.Vars {
+				r, c := v.Data.Dims()
+				for i := 0; i < r; i++ {
+					for j := 0; j < c; j++ {
+						edited := st.Clone()
+						if err := edited.Set(v.ID, i, j, v.Data.At(i, j)+1); err != nil {
+							t.Fatal(err)
+						}
+						after := m.Run(edited, mode)
+						down := map[string]bool{}
+						for _, id := range before.Downstream(v.ID) {
+							down[id] = true
+						}
+						for _, id := range after.Changed(before) {
+							s := after.Step(id)
+							if !down[id] && !showsVar(s, v.ID) {
+								t.Errorf("%s: editing %s[%d,%d] changed step %s, which Downstream does not list",
+									m.Info().Slug, v.ID, i, j, id)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func showsVar(s *Step, id string) bool {
+	for _, m := range s.Matrices {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExplanationsName real cells: every computed cell explains itself with
+// a formula and with sources that exist in the trace.
+func TestExplanationsNameRealCells(t *testing.T) {
+	for _, m := range Models() {
+		tr := m.Run(m.Exercise(), Hand)
+		for _, s := range tr.Steps {
+			for _, mx := range s.Matrices {
+				if !mx.Computed() {
+					continue
+				}
+				r, c := mx.Dims()
+				for i := 0; i < r; i++ {
+					for j := 0; j < c; j++ {
+						e, ok := mx.Explain(i, j)
+						if !ok || e.Formula == "" {
+							t.Fatalf("%s: %s[%d,%d] has no explanation", m.Info().Slug, mx.ID, i, j)
+						}
+						for _, src := range e.Sources {
+							sm := tr.Matrix(src.Matrix)
+							if sm == nil {
+								t.Fatalf("%s: %s[%d,%d] names unknown matrix %s", m.Info().Slug, mx.ID, i, j, src.Matrix)
+							}
+							sr, sc := sm.Dims()
+							if src.Row < 0 || src.Col < 0 || src.Row > sr || src.Col >= sc {
+								t.Fatalf("%s: %s[%d,%d] names cell outside %s", m.Info().Slug, mx.ID, i, j, src.Matrix)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestStepIDsAndKeys(t *testing.T) {
+	for _, m := range Models() {
+		tr := m.Run(m.Exercise(), Hand)
+		if len(tr.Steps) < 3 {
+			t.Fatalf("%s: only %d steps", m.Info().Slug, len(tr.Steps))
+		}
+		for _, s := range tr.Steps {
+			if s.Title == "" || s.Text == "" {
+				t.Errorf("%s: step %s lacks title or text key", m.Info().Slug, s.ID)
+			}
+			if s.Layout == Sequence && len(s.Ops) != 0 && len(s.Ops) != len(s.Matrices) {
+				t.Errorf("%s: step %s has %d ops for %d matrices", m.Info().Slug, s.ID, len(s.Ops), len(s.Matrices))
+			}
+			if s.Layout == Product && len(s.Matrices) != 3 {
+				t.Errorf("%s: product step %s has %d matrices", m.Info().Slug, s.ID, len(s.Matrices))
+			}
+		}
+		if !tr.Defined() {
+			t.Errorf("%s: default exercise is not defined", m.Info().Slug)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// This file holds the step builders the walkthroughs share: each adds one
+// step to a trace, computes its matrices with the layers, and teaches every
+// computed cell to explain itself.
+
+// Out describes a matrix a step computes.
+type Out struct {
+	ID, Name             string
+	Role                 Role // zero value (RoleInput) means an activation
+	Hue                  Hue
+	RowLabels, ColLabels []string
+	Picture              *Picture
+}
+
+func (o Out) matrix(data *mat.Dense, explain func(r, c int) Explanation) *Matrix {
+	role := o.Role
+	if role == RoleInput {
+		role = RoleActivation
+	}
+	return &Matrix{ID: o.ID, Name: o.Name, Role: role, Hue: o.Hue,
+		RowLabels: o.RowLabels, ColLabels: o.ColLabels, Picture: o.Picture,
+		Data: data, explain: explain}
+}
+
+// NewStep starts a step whose title and text are the message keys
+// "<model>.<id>.title" and "<model>.<id>.text".
+func (t *Trace) NewStep(id string) *Step {
+	key := t.Model + "." + id
+	return &Step{ID: id, Title: key + ".title", Text: key + ".text"}
+}
+
+// Given adds a step that presents matrices the walkthrough starts from.
+func (t *Trace) Given(id string, ms ...*Matrix) *Step {
+	s := t.NewStep(id)
+	s.Matrices = ms
+	return t.Add(s)
+}
+
+// Linear adds the step Y = [W | b]·[X ; 1] (then ReLU when relu is set,
+// negatives struck through to 0), laid out by hand.
+func (t *Trace) Linear(id string, wb, x *Matrix, out Out, relu bool) *Matrix {
+	pre := LinearForward(wb.Data, x.Data)
+	data := pre
+	if relu {
+		data = ReLUForward(pre)
+	}
+	_, in1 := wb.Dims()
+	in := in1 - 1
+	if out.ColLabels == nil {
+		out.ColLabels = x.ColLabels
+	}
+	y := out.matrix(data, func(r, c int) Explanation {
+		var b strings.Builder
+		src := make([]CellRef, 0, 2*in+2)
+		for k := 0; k < in; k++ {
+			if k > 0 {
+				b.WriteString(" + ")
+			}
+			b.WriteString(paren(wb.At(r, k)) + "·" + paren(x.At(k, c)))
+			src = append(src, CellRef{wb.ID, r, k}, CellRef{x.ID, k, c})
+		}
+		b.WriteString(" + " + paren(wb.At(r, in)) + " = " + result(pre.At(r, c)))
+		src = append(src, CellRef{wb.ID, r, in}, CellRef{x.ID, in, c})
+		if relu && pre.At(r, c) < 0 {
+			b.WriteString("; ReLU → 0")
+		}
+		return Explanation{Formula: b.String(), Sources: src}
+	})
+	if relu {
+		y.Before = pre
+	}
+	s := t.NewStep(id)
+	s.Layout = Product
+	s.FoldBias = true
+	s.Matrices = []*Matrix{wb, x, y}
+	s.Reads = []string{wb.ID, x.ID}
+	if relu {
+		s.Formula = mrow(mi(y.Name), mo("="), mi("ReLU"), mo("("), mi(wb.Name), mo("·"), mi(x.Name), mo("+"), mi("b"), mo(")"))
+	} else {
+		s.Formula = mrow(mi(y.Name), mo("="), mi(wb.Name), mo("·"), mi(x.Name), mo("+"), mi("b"))
+	}
+	t.Add(s)
+	return y
+}
+
+// LinearGrad adds the steps that carry ∂L/∂Y back through a linear layer
+// Y = [W | b]·[X ; 1]: first ∂L/∂[W | b] = ∂L/∂Y·[X ; 1]ᵀ, then (when
+// wantDX) ∂L/∂X = Wᵀ·∂L/∂Y. The step ids are id+".dw" and id+".dx".
+func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *Matrix) {
+	gw, gx := LinearBackward(wb.Data, x.Data, dy.Data)
+	rows, _ := x.Dims()
+	// [X ; 1]ᵀ, drawn with its column of 1s set apart like a bias column.
+	xt := &Matrix{ID: x.ID + "ᵀ1", Name: x.Name + "ᵀ", Role: x.Role, Hue: x.Hue,
+		BiasColumn: true, Data: mat.DenseCopyOf(ones(x.Data).T())}
+	xt.explain = func(r, c int) Explanation {
+		if c == rows {
+			return Explanation{Formula: "1", Sources: nil}
+		}
+		return Explanation{Formula: x.Name + "ᵀ: " + result(x.At(c, r)), Sources: []CellRef{{x.ID, c, r}}}
+	}
+	dWb = Out{ID: "d" + wb.ID, Name: "∂L/∂" + wb.Name, Role: RoleGradient, Hue: HueGradient}.
+		matrix(gw, productExplain(dy, xt, gw))
+	dWb.BiasColumn = true
+	s := t.NewStep(id + ".dw")
+	s.Layout = Product
+	s.Matrices = []*Matrix{dy, xt, dWb}
+	s.Reads = []string{dy.ID, x.ID}
+	s.Formula = mrow(mi("∂L/∂"+wb.Name), mo("="), mi(dy.Name), mo("·"), msup(mrow(mo("["), mi(x.Name), mo(";"), mn("1"), mo("]")), mi("T")))
+	t.Add(s)
+	if !wantDX {
+		return dWb, nil
+	}
+	out, in1 := wb.Dims()
+	wt := &Matrix{ID: wb.ID + "ᵀ", Name: wb.Name + "ᵀ", Role: wb.Role, Hue: wb.Hue,
+		Trainable: wb.Trainable, Frozen: wb.Frozen,
+		Data: mat.DenseCopyOf(wb.Data.Slice(0, out, 0, in1-1).T())}
+	wt.explain = func(r, c int) Explanation {
+		return Explanation{Formula: wb.Name + "ᵀ: " + result(wb.At(c, r)), Sources: []CellRef{{wb.ID, c, r}}}
+	}
+	dX = Out{ID: "d" + x.ID, Name: "∂L/∂" + x.Name, Role: RoleGradient, Hue: HueGradient}.
+		matrix(gx, productExplain(wt, dy, gx))
+	s = t.NewStep(id + ".dx")
+	s.Layout = Product
+	s.Matrices = []*Matrix{wt, dy, dX}
+	s.Reads = []string{wb.ID, dy.ID}
+	s.Formula = mrow(mi("∂L/∂"+x.Name), mo("="), msup(mi("W"), mi("T")), mo("·"), mi(dy.Name))
+	t.Add(s)
+	return dWb, dX
+}
+
+// productExplain explains cell (r, c) of out = a·b as a row times a column.
+func productExplain(a, b *Matrix, out *mat.Dense) func(r, c int) Explanation {
+	return func(r, c int) Explanation {
+		_, n := a.Dims()
+		var s strings.Builder
+		src := make([]CellRef, 0, 2*n)
+		for k := 0; k < n; k++ {
+			if k > 0 {
+				s.WriteString(" + ")
+			}
+			s.WriteString(paren(a.At(r, k)) + "·" + paren(b.At(k, c)))
+			src = append(src, CellRef{a.ID, r, k}, CellRef{b.ID, k, c})
+		}
+		s.WriteString(" = " + result(out.At(r, c)))
+		return Explanation{Formula: s.String(), Sources: src}
+	}
+}
+
+// ReLUGrad adds the step ∂L/∂(pre-activation) = ∂L/∂Y ⊙ [Y's input > 0],
+// for a matrix y made by Linear with relu set.
+func (t *Trace) ReLUGrad(id string, y, dy *Matrix, out Out) *Matrix {
+	mask := Out{ID: y.ID + ".mask", Name: "[" + y.Name + " > 0]"}.matrix(reluMask(y.Before), nil)
+	mask.explain = func(r, c int) Explanation {
+		v := y.Before.At(r, c)
+		rel := " > 0 → 1"
+		if !(v > 0) {
+			rel = " ≤ 0 → 0"
+		}
+		return Explanation{Formula: paren(v) + rel, Sources: []CellRef{{y.ID, r, c}}}
+	}
+	out.Role, out.Hue = RoleGradient, HueGradient
+	dx := out.matrix(ReLUBackward(y.Before, dy.Data), nil)
+	dx.explain = func(r, c int) Explanation {
+		return Explanation{
+			Formula: paren(dy.At(r, c)) + "·" + result(mask.At(r, c)) + " = " + result(dx.At(r, c)),
+			Sources: []CellRef{{dy.ID, r, c}, {mask.ID, r, c}},
+		}
+	}
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{dy, mask, dx}
+	s.Ops = []string{"", "⊙", "="}
+	s.Reads = []string{y.ID, dy.ID}
+	s.Formula = mrow(mi(out.Name), mo("="), mi(dy.Name), mo("⊙"), mi(mask.Name))
+	t.Add(s)
+	return dx
+}
+
+// Elementwise adds the step out = a op b, cell by cell, with f computing op.
+func (t *Trace) Elementwise(id string, a *Matrix, op string, b *Matrix, out Out, f func(x, y float64) float64) *Matrix {
+	r, c := a.Dims()
+	data := mat.NewDense(r, c, nil)
+	data.Apply(func(i, j int, _ float64) float64 { return f(a.At(i, j), b.At(i, j)) }, data)
+	if out.ColLabels == nil {
+		out.ColLabels = a.ColLabels
+	}
+	m := out.matrix(data, func(i, j int) Explanation {
+		return Explanation{
+			Formula: paren(a.At(i, j)) + " " + op + " " + paren(b.At(i, j)) + " = " + result(data.At(i, j)),
+			Sources: []CellRef{{a.ID, i, j}, {b.ID, i, j}},
+		}
+	})
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{a, b, m}
+	s.Ops = []string{"", op, "="}
+	s.Reads = []string{a.ID, b.ID}
+	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name), mo(op), mi(b.Name))
+	t.Add(s)
+	return m
+}
+
+// Scale adds the step out = k·a.
+func (t *Trace) Scale(id string, k float64, a *Matrix, out Out) *Matrix {
+	data := mat.NewDense(a.Data.RawMatrix().Rows, a.Data.RawMatrix().Cols, nil)
+	data.Scale(k, a.Data)
+	if out.ColLabels == nil {
+		out.ColLabels = a.ColLabels
+	}
+	m := out.matrix(data, func(i, j int) Explanation {
+		return Explanation{
+			Formula: paren(k) + "·" + paren(a.At(i, j)) + " = " + result(data.At(i, j)),
+			Sources: []CellRef{{a.ID, i, j}},
+		}
+	})
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{a, m}
+	s.Ops = []string{Format(k) + " ×", "="}
+	s.Reads = []string{a.ID}
+	s.Formula = mrow(mi(m.Name), mo("="), mn(Format(k)), mo("·"), mi(a.Name))
+	t.Add(s)
+	return m
+}
+
+// MathML helpers for step formulas.
+func mi(s string) string      { return "<mi>" + escape(s) + "</mi>" }
+func mo(s string) string      { return "<mo>" + escape(s) + "</mo>" }
+func mn(s string) string      { return "<mn>" + escape(s) + "</mn>" }
+func mrow(s ...string) string { return "<mrow>" + strings.Join(s, "") + "</mrow>" }
+func msup(base, sup string) string {
+	return "<msup>" + base + sup + "</msup>"
+}
+
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func escape(s string) string { return escaper.Replace(s) }
