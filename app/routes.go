@@ -1,0 +1,27 @@
+// Package ui holds the byhand pages as go-app components. It knows
+// matrices, steps and roles, never model names: every model page is the
+// same component reading a different engine.Model.
+package ui
+
+import (
+	"github.com/byhand/byhand/engine"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Paths returns every page's path: the home page and one per model.
+func Paths() []string {
+	out := []string{"/"}
+	for _, m := range engine.Models() {
+		out = append(out, "/"+m.Info().Slug)
+	}
+	return out
+}
+
+// Register tells go-app which component serves which path.
+func Register() {
+	app.Route("/", func() app.Composer { return &Home{} })
+	for _, m := range engine.Models() {
+		slug := m.Info().Slug
+		app.Route("/"+slug, func() app.Composer { return &ModelPage{Slug: slug} })
+	}
+}
