@@ -74,9 +74,11 @@ type Explanation struct {
 }
 
 // Picture says how to draw a matrix as grey-scale pixels beside its
-// numbers: each column (PerColumn) or the whole matrix, read row by row,
-// becomes an image of Height×Width pixels, mapping Lo to black and Hi to
-// white (Lo == Hi: the range of the data).
+// numbers, mapping Lo to black and Hi to white (Lo == Hi: the range of the
+// data). With PerColumn, each column, read top to bottom and filled row by
+// row, becomes one image of Height×Width pixels (a 4-value sample as a 2×2
+// tile). Without it, the matrix is cut left to right into blocks of Height
+// rows and Width columns, one image each (a 2×8 matrix as two 2×4 frames).
 type Picture struct {
 	Height, Width int
 	PerColumn     bool

@@ -118,12 +118,9 @@ func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *
 		return dWb, nil
 	}
 	out, in1 := wb.Dims()
-	wt := &Matrix{ID: wb.ID + "ᵀ", Name: wb.Name + "ᵀ", Role: wb.Role, Hue: wb.Hue,
-		Trainable: wb.Trainable, Frozen: wb.Frozen,
-		Data: mat.DenseCopyOf(wb.Data.Slice(0, out, 0, in1-1).T())}
-	wt.explain = func(r, c int) Explanation {
-		return Explanation{Formula: wb.Name + "ᵀ: " + result(wb.At(c, r)), Sources: []CellRef{{wb.ID, c, r}}}
-	}
+	w := &Matrix{ID: wb.ID, Name: wb.Name, Role: wb.Role, Hue: wb.Hue, Trainable: wb.Trainable, Frozen: wb.Frozen,
+		Data: wb.Data.Slice(0, out, 0, in1-1).(*mat.Dense)}
+	wt := Transposed(w, wb.ID+"ᵀ", strings.TrimSpace(strings.Split(wb.Name, "|")[0])+"ᵀ")
 	dX = Out{ID: "d" + x.ID, Name: "∂L/∂" + x.Name, Role: RoleGradient, Hue: HueGradient}.
 		matrix(gx, productExplain(wt, dy, gx))
 	s = t.NewStep(id + ".dx")
@@ -239,3 +236,68 @@ func msup(base, sup string) string {
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func escape(s string) string { return escaper.Replace(s) }
+
+// Map adds the step out = f(a), cell by cell; name is how the formula
+// writes f, e.g. "σ" or "3^".
+func (t *Trace) Map(id string, a *Matrix, name string, out Out, f func(x float64) float64) *Matrix {
+	r, c := a.Dims()
+	data := mat.NewDense(r, c, nil)
+	data.Apply(func(i, j int, _ float64) float64 { return f(a.At(i, j)) }, data)
+	if out.ColLabels == nil {
+		out.ColLabels = a.ColLabels
+	}
+	m := out.matrix(data, func(i, j int) Explanation {
+		return Explanation{
+			Formula: name + "(" + result(a.At(i, j)) + ") = " + result(data.At(i, j)),
+			Sources: []CellRef{{a.ID, i, j}},
+		}
+	})
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{a, m}
+	s.Ops = []string{"", name + " →"}
+	s.Reads = []string{a.ID}
+	s.Formula = mrow(mi(m.Name), mo("="), mi(name), mo("("), mi(a.Name), mo(")"))
+	t.Add(s)
+	return m
+}
+
+// MatMul adds the step out = a·b (no bias), laid out by hand.
+func (t *Trace) MatMul(id string, a, b *Matrix, out Out) *Matrix {
+	ar, _ := a.Dims()
+	_, bc := b.Dims()
+	data := mat.NewDense(ar, bc, nil)
+	data.Mul(a.Data, b.Data)
+	if out.ColLabels == nil {
+		out.ColLabels = b.ColLabels
+	}
+	if out.RowLabels == nil {
+		out.RowLabels = a.RowLabels
+	}
+	m := out.matrix(data, productExplain(a, b, data))
+	s := t.NewStep(id)
+	s.Layout = Product
+	s.Matrices = []*Matrix{a, b, m}
+	s.Reads = []string{a.ID, b.ID}
+	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name), mo("·"), mi(b.Name))
+	t.Add(s)
+	return m
+}
+
+// Transposed returns aᵀ as a matrix a step can show; its cells explain
+// themselves as the cell of a they came from. It adds no step.
+func Transposed(a *Matrix, id, name string) *Matrix {
+	m := &Matrix{ID: id, Name: name, Role: a.Role, Hue: a.Hue,
+		Trainable: a.Trainable, Frozen: a.Frozen,
+		RowLabels: a.ColLabels, ColLabels: a.RowLabels,
+		Data: mat.DenseCopyOf(a.Data.T())}
+	m.explain = func(r, c int) Explanation {
+		return Explanation{Formula: a.Name + "ᵀ: " + result(a.At(c, r)), Sources: []CellRef{{a.ID, c, r}}}
+	}
+	return m
+}
+
+// Computed returns a matrix whose cells explain themselves with explain.
+// Models use it for steps the shared builders do not cover.
+func Computed(out Out, data *mat.Dense, explain func(r, c int) Explanation) *Matrix {
+	return out.matrix(data, explain)
+}
