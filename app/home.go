@@ -1,8 +1,93 @@
 package ui
 
-import "github.com/maxence-charriere/go-app/v10/pkg/app"
+import (
+	"strconv"
 
-// Home presents the models that work.
-type Home struct{ app.Compo }
+	"github.com/byhand/byhand/app/i18n"
+	"github.com/byhand/byhand/engine"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
 
-func (h *Home) Render() app.UI { return app.Main().Text("byhand") }
+// Home presents every model that works, each with a small picture and one
+// line, in the order a course would take them.
+type Home struct {
+	app.Compo
+	prefs Prefs
+}
+
+func (h *Home) OnInit() { h.prefs = Prefs{Lang: i18n.EN, Theme: "system"} }
+
+func (h *Home) OnMount(ctx app.Context) {
+	h.prefs = loadPrefs(ctx)
+	h.prefs.apply()
+	ctx.Defer(func(app.Context) { markReady("home") })
+}
+
+func (h *Home) Render() app.UI {
+	t := func(k string) string { return i18n.T(h.prefs.Lang, k) }
+	models := engine.Models()
+	cards := make([]app.UI, len(models))
+	for i, m := range models {
+		info := m.Info()
+		cards[i] = app.Li().Body(app.A().Class("model-card").Href(info.Slug).DataSet("model", info.Slug).Body(
+			icon(info.Icon),
+			app.Div().Body(
+				app.H2().Text(strconv.Itoa(i+1)+". "+t(info.Title)),
+				app.P().Text(t(info.Blurb)),
+			),
+		))
+	}
+	return app.Div().Class("page home").Body(
+		app.Header().Class("topbar").Body(
+			app.A().Class("brand").Href("./").Text("byhand"),
+			app.Span().Class("grow"),
+			prefsControls(h.prefs, h.onLang, h.onTheme),
+		),
+		app.Main().Class("home-main").Body(
+			app.H1().Text(t("home.title")),
+			app.P().Class("lead").Text(t("home.lead")),
+			app.Ul().Class("model-cards").Body(cards...),
+			app.P().Class("home-how").Text(t("home.how")),
+		),
+	)
+}
+
+// icon draws a model's small picture: a grid of grey cells.
+func icon(grid [][]float64) app.UI {
+	if len(grid) == 0 {
+		return nil
+	}
+	cells := make([]app.UI, 0, len(grid)*len(grid[0]))
+	for _, row := range grid {
+		for _, v := range row {
+			g := strconv.Itoa(int(40 + 200*clamp01(v)))
+			cells = append(cells, app.Span().Style("background", "rgb("+g+","+g+","+g+")"))
+		}
+	}
+	return app.Div().Class("icon").Attr("aria-hidden", "true").
+		Style("grid-template-columns", "repeat("+strconv.Itoa(len(grid[0]))+", 1fr)").Body(cells...)
+}
+
+func clamp01(v float64) float64 {
+	if v < 0 || v != v {
+		return 0
+	}
+	if v > 1 {
+		return 1
+	}
+	return v
+}
+
+func (h *Home) onLang(ctx app.Context, e app.Event) {
+	if l, ok := i18n.Parse(ctx.JSSrc().Get("value").String()); ok {
+		h.prefs.Lang = l
+		h.prefs.apply()
+		h.prefs.save(ctx)
+	}
+}
+
+func (h *Home) onTheme(ctx app.Context, e app.Event) {
+	h.prefs.Theme = ParseTheme(ctx.JSSrc().Get("value").String())
+	h.prefs.apply()
+	h.prefs.save(ctx)
+}

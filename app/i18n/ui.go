@@ -1,0 +1,87 @@
+package i18n
+
+func init() {
+	Add(map[string]Entry{
+		"home.title": {"Learn how AI models compute, by hand", "亲手算一遍，看懂 AI 模型如何计算"},
+		"home.lead": {"Each walkthrough is a small exercise worked number by number, the way it is worked on paper — but live: change any weight, input or noise and every later step recomputes at once.",
+			"每个演练都是一道小练习，像在纸上那样一个数一个数地算出来——但它是活的：改动任何权重、输入或噪声，后面的每一步都会立刻重新计算。"},
+		"home.how": {"Use ← and → to step through a walkthrough. Hover over or focus a computed number to see how it was made.",
+			"用 ← 和 → 逐步浏览。把鼠标移到（或用键盘聚焦）任何算出来的数上，即可看到它是怎么算出来的。"},
+		"notfound.title": {"There is no such walkthrough.", "没有这个演练。"},
+
+		"nav.home":  {"All walkthroughs", "全部演练"},
+		"nav.prev":  {"Previous step", "上一步"},
+		"nav.next":  {"Next", "下一步"},
+		"nav.step":  {"Step", "第"},
+		"nav.all":   {"Show all steps", "显示全部步骤"},
+		"nav.steps": {"Steps", "步骤"},
+
+		"mode.label":       {"Arithmetic", "算法"},
+		"mode.hand":        {"Hand", "手算"},
+		"mode.exact":       {"Exact", "精确"},
+		"mode.hand.title":  {"Numbers as on paper: where the original approximates (eˣ ≈ 3ˣ), so do we.", "按纸上的算法：原文近似的地方（eˣ ≈ 3ˣ）我们也近似。"},
+		"mode.exact.title": {"Full precision with eˣ.", "使用 eˣ，全精度计算。"},
+
+		"lang.label":   {"Language", "语言"},
+		"theme.label":  {"Theme", "主题"},
+		"theme.system": {"System theme", "跟随系统"},
+		"theme.light":  {"Light", "浅色"},
+		"theme.dark":   {"Dark", "深色"},
+
+		"role.input":      {"input", "输入"},
+		"role.parameter":  {"parameter", "参数"},
+		"role.activation": {"computed", "计算结果"},
+		"role.target":     {"target", "目标"},
+		"role.gradient":   {"gradient", "梯度"},
+		"role.noise":      {"noise", "噪声"},
+
+		"frame.trainable": {"trainable", "可训练"},
+		"frame.frozen":    {"frozen", "冻结"},
+		"hue.text":        {"text features", "文本特征"},
+		"hue.image":       {"image, latent, generator", "图像、潜变量、生成器"},
+		"hue.pixel":       {"pixels, shared embedding", "像素、共享嵌入"},
+		"hue.similarity":  {"similarity, discriminator", "相似度、判别器"},
+		"hue.gradient":    {"gradients", "梯度"},
+		"hue.noise":       {"noise", "噪声"},
+		"legend.title":    {"Legend", "图例"},
+		"legend.ones":     {"bias column and row of 1s", "偏置列与全 1 行"},
+		"ones.title":      {"A row of 1s: it multiplies the bias column.", "全 1 行：与偏置列相乘。"},
+		"pictures.title":  {"The numbers drawn as grey pixels: dark is low, light is high.", "把数字画成灰度像素：越暗越小，越亮越大。"},
+
+		"explain.hint": {"Hover over or focus a computed number to see how it was made.", "把鼠标移到或聚焦一个算出来的数，即可看到它的算式。"},
+		"step.waits":   {"Waits on an undefined step: step", "等待一个无定义的步骤：第"},
+
+		"undefined.overflow": {"Undefined: a number here grew too large to compute (overflow). Make an earlier number smaller.",
+			"无定义：这里的数太大，无法计算（溢出）。请把前面的某个数改小。"},
+		"undefined.sigma": {"Undefined: σ must be positive, but a σ here is 0 or below, so 1/σ and ln σ have no value.",
+			"无定义：σ 必须为正，但这里有 σ ≤ 0，因此 1/σ 和 ln σ 没有值。"},
+
+		"error.empty":      {"Type a number.", "请输入一个数。"},
+		"error.not_number": {"Not a number: type digits, like 2 or −1.5.", "不是数：请输入数字，例如 2 或 −1.5。"},
+		"error.too_large":  {"Too large to be a number here.", "数太大，无法使用。"},
+		"error.no_cell":    {"There is no such cell.", "没有这个单元格。"},
+
+		"loss.label":        {"Loss", "损失"},
+		"loss.undefined":    {"undefined", "无定义"},
+		"train.title":       {"Training", "训练"},
+		"train.lr":          {"Learning rate", "学习率"},
+		"train.apply":       {"Apply update", "更新一步"},
+		"train.n":           {"Steps", "步数"},
+		"train.run":         {"Train N steps", "训练 N 步"},
+		"train.stop":        {"Stop", "停止"},
+		"train.reset":       {"Reset", "重置"},
+		"train.running":     {"Training…", "训练中…"},
+		"train.stopped":     {"Stopped.", "已停止。"},
+		"train.refused":     {"No update: a step is undefined or a gradient is not a number.", "未更新：某一步无定义，或某个梯度不是数。"},
+		"train.bad_lr":      {"The learning rate must be a number above 0 and at most 10.", "学习率必须是大于 0、不超过 10 的数。"},
+		"train.bad_n":       {"The number of steps must be a whole number from 1 to 10000.", "步数必须是 1 到 10000 之间的整数。"},
+		"train.curve":       {"Loss curve", "损失曲线"},
+		"train.curve_empty": {"Train to draw the loss curve.", "开始训练后会画出损失曲线。"},
+		"train.steps_done":  {"updates:", "已更新："},
+		"noise.seed":        {"Noise seed", "噪声种子"},
+		"noise.resample":    {"Resample", "重新采样"},
+
+		"update.available": {"A new version of byhand is ready.", "byhand 有新版本了。"},
+		"update.reload":    {"Reload", "重新加载"},
+	})
+}

@@ -1,0 +1,360 @@
+package ui
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/byhand/byhand/app/i18n"
+	"github.com/byhand/byhand/engine"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// StepCard draws one step of a walkthrough. Its fields are plain values,
+// so go-app redraws a card only when its step's numbers, the language or
+// the focus changed. Hovering, focus and typing are handled once for the
+// whole card (events bubble up to it), not cell by cell.
+type StepCard struct {
+	app.Compo
+
+	View    StepView
+	Lang    i18n.Lang
+	Mode    engine.Mode
+	Current bool
+	// Session is shared by every card of a page; the pointer never
+	// changes, so it never causes a redraw.
+	Session *Session
+
+	hovered cellKey
+	explain string
+	sources map[cellKey]bool
+	errors  map[cellKey]string
+	active  cellKey // the input with focus: its slider is shown
+	lo, hi  float64 // the slider's range, fixed when the input took focus
+}
+
+// OnUpdate drops a hover explanation that refers to numbers that changed.
+func (c *StepCard) OnUpdate(ctx app.Context) {
+	if c.hovered.M != "" {
+		c.setHover(c.hovered)
+	}
+}
+
+func (c *StepCard) Render() app.UI {
+	v := &c.View
+	lang := c.Lang
+	class := "step"
+	if c.Current {
+		class += " current"
+	}
+	body := []app.UI{
+		app.Header().Class("step-head").Body(
+			app.Span().Class("step-num").Text(strconv.Itoa(v.Index+1)),
+			app.H2().Text(i18n.T(lang, v.Title)),
+		),
+		app.P().Class("step-text").Text(i18n.T(lang, v.Text)),
+	}
+	if v.Note != "" {
+		body = append(body, app.P().Class("step-note").Text(i18n.T(lang, v.Note)))
+	}
+	if v.Formula != "" {
+		body = append(body, app.Div().Class("formula").Body(app.Raw(`<math display="block">`+v.Formula+`</math>`)))
+	}
+	if v.WaitsOn > 0 {
+		body = append(body, app.P().Class("waiting").Attr("role", "status").
+			Text(i18n.T(lang, "step.waits")+" "+strconv.Itoa(v.WaitsOn)+"."))
+		return app.Section().Class(class+" is-waiting").DataSet("step", v.ID).ID("step-" + v.ID).Body(body...)
+	}
+	if v.Undefined != "" {
+		body = append(body, app.P().Class("undefined").Attr("role", "status").Text(i18n.T(lang, v.Undefined)))
+	}
+	body = append(body, c.layout())
+	if c.explain != "" {
+		body = append(body, app.Div().ID("explain").Class("explain").Attr("aria-live", "polite").Text(c.explain))
+	} else {
+		body = append(body, app.Div().Class("explain empty").Text(i18n.T(lang, "explain.hint")))
+	}
+	body = append(body, c.sliders())
+	return app.Section().Class(class).DataSet("step", v.ID).ID("step-"+v.ID).
+		On("mouseover", c.onOver).
+		On("mouseleave", c.onLeave).
+		On("focusin", c.onFocusIn).
+		On("input", c.onInput).
+		On("change", c.onChange).
+		On("keydown", c.onKey).
+		Body(body...)
+}
+
+func (c *StepCard) look() matrixLook {
+	return matrixLook{lang: c.Lang, hovered: c.hovered, sources: c.sources, errors: c.errors}
+}
+
+// layout draws the step's matrices: a product by hand, or a sequence.
+func (c *StepCard) layout() app.UI {
+	v := &c.View
+	if v.Product && len(v.Matrices) == 3 {
+		left, top, res := &v.Matrices[0], &v.Matrices[1], &v.Matrices[2]
+		topLook := c.look()
+		topLook.ones, topLook.labels = v.FoldBias, true
+		return app.Div().Class("product").Body(
+			app.Div().Class("corner").Body(app.Span().Class("times").Text("·")),
+			app.Div().Class("top").Body(pictures(top, c.Lang), matrixBlock(top, topLook, nil)),
+			app.Div().Class("left").Body(matrixBlock(left, c.look(), nil)),
+			app.Div().Class("result").Body(matrixBlock(res, c.look(), pictures(res, c.Lang))),
+		)
+	}
+	items := make([]app.UI, 0, 2*len(v.Matrices))
+	look := c.look()
+	look.labels = true
+	for i := range v.Matrices {
+		if i < len(v.Ops) && v.Ops[i] != "" {
+			items = append(items, app.Span().Class("op").Text(v.Ops[i]))
+		}
+		m := &v.Matrices[i]
+		items = append(items, matrixBlock(m, look, pictures(m, c.Lang)))
+	}
+	return app.Div().Class("sequence").Body(items...)
+}
+
+// sliders draws a slider for the focused input and one per noise cell.
+func (c *StepCard) sliders() app.UI {
+	var out []app.UI
+	for i := range c.View.Matrices {
+		m := &c.View.Matrices[i]
+		if !m.Noise {
+			continue
+		}
+		for r := 0; r < m.Rows; r++ {
+			for col := 0; col < m.Cols; col++ {
+				v := c.Session.Value(m.ID, r, col)
+				lo, hi := math.Min(-3, math.Floor(v)), math.Max(3, math.Ceil(v))
+				out = append(out, &Slider{Matrix: m.ID, Row: r, Col: col, Min: lo, Max: hi, Step: 0.01, Value: v,
+					Label: m.Name + "[" + strconv.Itoa(r+1) + "," + strconv.Itoa(col+1) + "]"})
+			}
+		}
+		break
+	}
+	if c.active.M != "" && c.Session.State.Var(c.active.M) != nil && c.Session.State.Var(c.active.M).Role != engine.RoleNoise {
+		v := c.Session.Value(c.active.M, c.active.R, c.active.C)
+		out = append(out, &Slider{Matrix: c.active.M, Row: c.active.R, Col: c.active.C,
+			Min: c.lo, Max: c.hi, Step: c.step(), Value: v, Wide: true,
+			Label: c.Session.State.Var(c.active.M).Name + " [" + strconv.Itoa(c.active.R+1) + "," + strconv.Itoa(c.active.C+1) + "]"})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return app.Div().Class("sliders").Body(out...)
+}
+
+func (c *StepCard) step() float64 {
+	if c.Mode == engine.Exact {
+		return 0.1
+	}
+	return 1
+}
+
+// target finds the cell an event happened in.
+func target(e app.Event) (el app.Value, k cellKey, ok bool) {
+	t := e.Get("target")
+	if !t.Truthy() || t.Get("closest").IsUndefined() {
+		return nil, k, false
+	}
+	el = t.Call("closest", "[data-m]")
+	if !el.Truthy() {
+		return nil, k, false
+	}
+	ds := el.Get("dataset")
+	r, err1 := strconv.Atoi(ds.Get("r").String())
+	col, err2 := strconv.Atoi(ds.Get("c").String())
+	if err1 != nil || err2 != nil {
+		return nil, k, false
+	}
+	return el, cellKey{ds.Get("m").String(), r, col}, true
+}
+
+func (c *StepCard) setHover(k cellKey) bool {
+	e, ok := c.Session.Explain(k.M, k.R, k.C)
+	if !ok {
+		return c.clearHover()
+	}
+	c.hovered = k
+	name := k.M
+	if m := c.Session.Trace.Matrix(k.M); m != nil {
+		name = m.Name
+	}
+	c.explain = name + " [" + strconv.Itoa(k.R+1) + "," + strconv.Itoa(k.C+1) + "]: " + e.Formula
+	c.sources = make(map[cellKey]bool, len(e.Sources))
+	for _, s := range e.Sources {
+		c.sources[cellKey{s.Matrix, s.Row, s.Col}] = true
+	}
+	return true
+}
+
+func (c *StepCard) clearHover() bool {
+	if c.hovered.M == "" && c.explain == "" {
+		return false
+	}
+	c.hovered, c.explain, c.sources = cellKey{}, "", nil
+	return true
+}
+
+func (c *StepCard) onOver(ctx app.Context, e app.Event) {
+	el, k, ok := target(e)
+	if !ok || el.Get("tagName").String() != "TD" || k == c.hovered {
+		ctx.PreventUpdate()
+		return
+	}
+	if _, computed := c.Session.Explain(k.M, k.R, k.C); !computed {
+		ctx.PreventUpdate()
+		return
+	}
+	c.setHover(k)
+}
+
+func (c *StepCard) onLeave(ctx app.Context, e app.Event) {
+	if !c.clearHover() {
+		ctx.PreventUpdate()
+	}
+}
+
+func (c *StepCard) onFocusIn(ctx app.Context, e app.Event) {
+	el, k, ok := target(e)
+	if !ok {
+		ctx.PreventUpdate()
+		return
+	}
+	if el.Get("tagName").String() == "INPUT" {
+		if c.active != k {
+			c.active = k
+			v := c.Session.Value(k.M, k.R, k.C)
+			span := math.Max(5, math.Ceil(math.Abs(v)))
+			if c.Mode == engine.Exact {
+				span = math.Max(3, math.Ceil(math.Abs(v)))
+			}
+			c.lo, c.hi = math.Floor(v)-span, math.Ceil(v)+span
+		}
+		c.clearHover()
+		return
+	}
+	if k != c.hovered {
+		c.setHover(k)
+	}
+}
+
+// onInput follows typing live when the text is a number, and the sliders.
+func (c *StepCard) onInput(ctx app.Context, e app.Event) {
+	_, k, ok := target(e)
+	if !ok {
+		ctx.PreventUpdate()
+		return
+	}
+	text := e.Get("target").Get("value").String()
+	if v, err := engine.ParseNumber(text); err == nil {
+		delete(c.errors, k)
+		c.set(ctx, k, v)
+		return
+	}
+	ctx.PreventUpdate() // a half-typed number waits for Enter
+}
+
+// onChange commits typed text: a number is set, anything else says why.
+func (c *StepCard) onChange(ctx app.Context, e app.Event) {
+	_, k, ok := target(e)
+	if !ok {
+		return
+	}
+	t := e.Get("target")
+	if t.Get("type").String() == "range" {
+		return
+	}
+	text := t.Get("value").String()
+	v, err := engine.ParseNumber(text)
+	if err != nil {
+		if c.errors == nil {
+			c.errors = map[cellKey]string{}
+		}
+		c.errors[k] = i18n.T(c.Lang, err.Error())
+		return
+	}
+	delete(c.errors, k)
+	c.set(ctx, k, v)
+	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
+}
+
+func (c *StepCard) set(ctx app.Context, k cellKey, v float64) {
+	if err := c.Session.Set(k.M, k.R, k.C, v); err != nil {
+		if c.errors == nil {
+			c.errors = map[cellKey]string{}
+		}
+		c.errors[k] = i18n.T(c.Lang, err.Error())
+	}
+}
+
+// onKey: ↑/↓ step an input by one (0.1 in exact mode); Escape restores it.
+func (c *StepCard) onKey(ctx app.Context, e app.Event) {
+	_, k, ok := target(e)
+	t := e.Get("target")
+	if !ok || t.Get("tagName").String() != "INPUT" || t.Get("type").String() != "text" {
+		ctx.PreventUpdate()
+		return
+	}
+	cur := c.Session.Value(k.M, k.R, k.C)
+	switch e.Get("key").String() {
+	case "ArrowUp":
+		e.PreventDefault()
+		c.set(ctx, k, roundTo(cur+c.step(), c.step()))
+	case "ArrowDown":
+		e.PreventDefault()
+		c.set(ctx, k, roundTo(cur-c.step(), c.step()))
+	case "Escape":
+		delete(c.errors, k)
+		t.Set("value", engine.Format(cur))
+		return
+	default:
+		ctx.PreventUpdate()
+		return
+	}
+	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
+}
+
+func roundTo(v, step float64) float64 { return math.Round(v/step) * step }
+
+// Slider is a range input for one cell. go-app may set a range's value
+// before its min and step, and the browser then rounds it; the slider sets
+// its value again once it is in the page.
+type Slider struct {
+	app.Compo
+	Matrix         string
+	Row, Col       int
+	Min, Max, Step float64
+	Value          float64
+	Label          string
+	Wide           bool
+}
+
+func (s *Slider) OnMount(ctx app.Context)  { s.sync() }
+func (s *Slider) OnUpdate(ctx app.Context) { ctx.Defer(func(app.Context) { s.sync() }) }
+
+func (s *Slider) sync() {
+	if s.JSValue() == nil {
+		return
+	}
+	in := s.JSValue().Call("querySelector", "input")
+	if in.Truthy() {
+		in.Set("value", strconv.FormatFloat(s.Value, 'f', -1, 64))
+	}
+}
+
+func (s *Slider) Render() app.UI {
+	class := "slider"
+	if s.Wide {
+		class += " wide"
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	return app.Label().Class(class).Body(
+		app.Span().Class("slider-label").Text(s.Label),
+		app.Input().Type("range").Attr("min", f(s.Min)).Attr("max", f(s.Max)).Attr("step", f(s.Step)).
+			Value(f(s.Value)).DataSet("m", s.Matrix).DataSet("r", s.Row).DataSet("c", s.Col).
+			Attr("aria-label", s.Label),
+		app.Span().Class("slider-value").Text(engine.Format(s.Value)),
+	)
+}

@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"math"
+
+	"github.com/byhand/byhand/engine"
+)
+
+// The views are plain values made from a trace: what a step card draws,
+// already formatted. Components compare them to know what to redraw, so
+// they hold no functions and no pointers into the engine.
+
+// CellView is one cell as drawn.
+type CellView struct {
+	Text   string // engine.Format of the value; "" when it is not a number
+	Struck string // for a ReLU output, the negative it crossed out
+	// Flash alternates between 1 and 2 each time an edit changes the
+	// cell, restarting its highlight; 0 when the last edit left it alone.
+	Flash uint8
+}
+
+// PictureView is a matrix drawn as grey-scale images.
+type PictureView struct {
+	Height, Width int
+	Images        [][]uint8 // grey levels, row by row, one slice per image
+}
+
+// MatrixView is one matrix as a step draws it.
+type MatrixView struct {
+	ID, Name             string
+	Role, Hue            string
+	Trainable, Frozen    bool
+	BiasColumn           bool
+	Editable             bool // an exercise variable: its cells are inputs
+	Noise                bool // noise: a slider under every cell
+	Rows, Cols           int
+	Cells                [][]CellView
+	RowLabels, ColLabels []string
+	Picture              *PictureView
+}
+
+// StepView is one step as drawn.
+type StepView struct {
+	Index    int // 0-based position in the walkthrough
+	ID       string
+	Title    string // message keys
+	Text     string
+	Note     string
+	Formula  string // MathML content
+	Product  bool
+	FoldBias bool
+	Matrices []MatrixView
+	Ops      []string
+	// Undefined is a message key; WaitsOn the 1-based number of the step
+	// this one waits on (0: none).
+	Undefined string
+	WaitsOn   int
+}
+
+func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
+	v := StepView{Index: i, ID: s.ID, Title: s.Title, Text: s.Text, Note: s.Note, Formula: s.Formula,
+		Product: s.Layout == engine.Product, FoldBias: s.FoldBias, Ops: s.Ops, Undefined: s.Undefined}
+	if s.WaitsOn != "" {
+		for k, o := range t.Steps {
+			if o.ID == s.WaitsOn {
+				v.WaitsOn = k + 1
+			}
+		}
+	}
+	v.Matrices = make([]MatrixView, len(s.Matrices))
+	for k, m := range s.Matrices {
+		var old *MatrixView
+		if prev != nil && k < len(prev.Matrices) && prev.Matrices[k].ID == m.ID {
+			old = &prev.Matrices[k]
+		}
+		v.Matrices[k] = viewMatrix(m, editable[m.ID], old, flip)
+	}
+	return v
+}
+
+func viewMatrix(m *engine.Matrix, editable bool, old *MatrixView, flip uint8) MatrixView {
+	rows, cols := m.Dims()
+	v := MatrixView{ID: m.ID, Name: m.Name, Role: m.Role.String(), Hue: m.Hue.String(),
+		Trainable: m.Trainable, Frozen: m.Frozen, BiasColumn: m.BiasColumn,
+		Editable: editable, Noise: editable && m.Role == engine.RoleNoise,
+		Rows: rows, Cols: cols, RowLabels: m.RowLabels, ColLabels: m.ColLabels}
+	v.Cells = make([][]CellView, rows)
+	for i := range v.Cells {
+		v.Cells[i] = make([]CellView, cols)
+		for j := range v.Cells[i] {
+			c := CellView{Text: engine.Format(m.At(i, j))}
+			if m.Before != nil && m.Before.At(i, j) != m.At(i, j) {
+				c.Struck = engine.Format(m.Before.At(i, j))
+			}
+			if old != nil && old.Rows == rows && old.Cols == cols {
+				if o := old.Cells[i][j]; o.Text != c.Text || o.Struck != c.Struck {
+					c.Flash = flip
+				}
+			}
+			v.Cells[i][j] = c
+		}
+	}
+	if m.Picture != nil {
+		v.Picture = viewPicture(m)
+	}
+	return v
+}
+
+// viewPicture turns a matrix into grey levels as its Picture says.
+func viewPicture(m *engine.Matrix) *PictureView {
+	p := m.Picture
+	rows, cols := m.Dims()
+	lo, hi := p.Lo, p.Hi
+	if lo == hi {
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				if x := m.At(i, j); !math.IsNaN(x) && !math.IsInf(x, 0) {
+					lo, hi = math.Min(lo, x), math.Max(hi, x)
+				}
+			}
+		}
+		if !(hi > lo) {
+			lo, hi = lo-1, lo+1
+		}
+	}
+	grey := func(x float64) uint8 {
+		if math.IsNaN(x) {
+			return 0
+		}
+		f := (x - lo) / (hi - lo)
+		f = math.Max(0, math.Min(1, f))
+		return uint8(math.Round(f * 255))
+	}
+	pv := &PictureView{Height: p.Height, Width: p.Width}
+	if p.PerColumn {
+		for j := 0; j < cols; j++ {
+			img := make([]uint8, 0, p.Height*p.Width)
+			for i := 0; i < rows && i < p.Height*p.Width; i++ {
+				img = append(img, grey(m.At(i, j)))
+			}
+			pv.Images = append(pv.Images, img)
+		}
+		return pv
+	}
+	for r0 := 0; r0+p.Height <= rows; r0 += p.Height {
+		for c0 := 0; c0+p.Width <= cols; c0 += p.Width {
+			img := make([]uint8, 0, p.Height*p.Width)
+			for i := 0; i < p.Height; i++ {
+				for j := 0; j < p.Width; j++ {
+					img = append(img, grey(m.At(r0+i, c0+j)))
+				}
+			}
+			pv.Images = append(pv.Images, img)
+		}
+	}
+	return pv
+}
