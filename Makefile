@@ -1,0 +1,84 @@
+# byhand: build, serve, test and measure the static site.
+#
+#   make build              the site for the root of a host, in dist/
+#   make build BASE=/byhand/  the site for a sub-path (GitHub Pages project site)
+#   make run [PORT=8000]    build, then serve dist/ on 127.0.0.1:$(PORT)
+#   make test               formatting, vet, staticcheck, unit tests (native and
+#                           wasm under node) and the end-to-end tests in Chromium
+#   make bench              wasm sizes, time to interactive, edit latency, engine benchmarks
+#   make fuzz               longer fuzzing of the engine's parsers
+#   make clean
+
+SHELL    := /bin/bash
+BASE     ?= /
+PORT     ?= 8000
+DIST     ?= dist
+VERSION  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
+GO       ?= go
+CHROMIUM ?= /usr/bin/chromium
+FUZZTIME ?= 60s
+WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
+
+.PHONY: build wasm run test chromium bench fuzz clean
+
+build:
+	rm -rf $(DIST)
+	mkdir -p $(DIST)/web
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(DIST)/web/app.wasm ./wasm
+	$(GO) run ./wasm build -out $(DIST) -base $(BASE) -version $(VERSION)
+
+run: build
+	$(GO) run ./wasm serve -dir $(DIST) -addr 127.0.0.1:$(PORT) -base $(BASE)
+
+# chromium installs Debian's Chromium when it is missing and we are root,
+# and otherwise says what to install.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium (Debian)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	  else \
+	    echo "missing $(CHROMIUM): install it as root with" >&2; \
+	    echo "  DEBIAN_FRONTEND=noninteractive apt-get update && apt-get install -y chromium fonts-noto-cjk" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: chromium
+	@echo "== gofmt"
+	@out=$$(gofmt -l $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')); \
+	  if [ -n "$$out" ]; then echo "not gofmt'd:"; echo "$$out"; exit 1; fi
+	@echo "== go vet"
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./engine/... ./app/...
+	@echo "== staticcheck"
+	$(GO) tool staticcheck ./...
+	@echo "== go test (native, unit)"
+	$(GO) test -short ./...
+	@echo "== go test (wasm, under node)"
+	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" ./engine/... ./app/...
+	@echo "== end-to-end (Chromium)"
+	BYHAND_E2E=1 $(GO) test -count=1 -timeout 12m ./wasm
+
+bench: chromium
+	rm -rf $(DIST)-bench
+	mkdir -p $(DIST)-bench/web
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(DIST)-bench/web/app.wasm ./wasm
+	$(GO) run ./wasm size $(DIST)-bench/web/app.wasm
+	BYHAND_BENCH=1 $(GO) test -count=1 -timeout 20m -run '^TestBrowserBench$$' -v ./wasm | grep -v '^=== RUN'
+	$(GO) test -bench . -run '^$$' ./engine
+	rm -rf $(DIST)-bench
+
+# The fuzz targets are the engine's; each runs for $(FUZZTIME).
+fuzz:
+	@targets=$$(grep -ho '^func Fuzz[A-Za-z0-9_]*' engine/*_test.go | sed 's/^func //'); \
+	  if [ -z "$$targets" ]; then echo "no Fuzz functions in engine/ yet"; exit 0; fi; \
+	  for f in $$targets; do \
+	    echo "== $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./engine || exit 1; \
+	  done
+
+clean:
+	rm -rf $(DIST) $(DIST)-bench
+	$(GO) clean -testcache

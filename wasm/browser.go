@@ -1,0 +1,7 @@
+//go:build wasm
+
+package main
+
+// serve does nothing in the browser: app.RunWhenOnBrowser never returns
+// there.
+func serve() {}
