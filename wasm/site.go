@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,18 +110,6 @@ func buildSite(o buildOptions) (*site, error) {
 		}
 	}
 
-	// The version: the label, then a hash of everything the site ships
-	// that is not generated from it, so that a changed wasm or asset always
-	// makes a new service worker and a new cache.
-	hash, err := contentHash(webOut, base, s.Paths, o.Domain)
-	if err != nil {
-		return nil, err
-	}
-	s.Version = hash
-	if o.Version != "" {
-		s.Version = o.Version + "-" + hash
-	}
-
 	// What the worker caches: every page, go-app's files and every asset.
 	for _, p := range s.Paths {
 		s.Precache = append(s.Precache, s.Prefix+p)
@@ -136,37 +125,26 @@ func buildSite(o buildOptions) (*site, error) {
 		s.Precache = append(s.Precache, s.Prefix+"/web/"+a)
 	}
 
-	h := &app.Handler{
-		Name:        "byhand",
-		ShortName:   "byhand",
-		Title:       "byhand: small neural networks, worked by hand",
-		Description: "Work small neural networks through one matrix product at a time, as on paper: an autoencoder, a VAE, CLIP, a GAN and a diffusion transformer.",
-		Lang:        "en",
-		Domain:      o.Domain,
-		Icon: app.Icon{
-			Default:  icon192,
-			Large:    icon512,
-			Maskable: iconMaskable,
-			SVG:      iconVector,
-		},
-		BackgroundColor:   "#fbfaf7",
-		ThemeColor:        "#2b2d42",
-		LoadingLabel:      "Loading {progress}%",
-		Styles:            []string{"/web/app.css"},
-		RawHeaders:        []string{loaderStyle},
-		Version:           s.Version,
-		WasmContentLength: strconv.FormatInt(wasmInfo.Size(), 10),
-		// A relative StartURL: the manifest is rewritten below anyway.
-		StartURL:              "/",
-		ServiceWorkerTemplate: serviceWorker(s.Prefix, s.Precache),
-	}
-	if s.Prefix != "" {
-		h.Resources = app.PrefixedLocation(s.Prefix)
-	}
-	if err := app.GenerateStaticWebsite(o.Out, h, s.Paths...); err != nil {
+	// The version is the label, then a hash of what the site is made
+	// from: the wasm and the assets, and what the pages, the worker and the
+	// manifest are generated from that the wasm does not hold (the
+	// generated pages themselves are not byte-stable: go-app writes
+	// attributes in map order). A changed wasm, asset or worker thus makes
+	// a new worker with a new cache; an unchanged build keeps its version,
+	// and visitors their cache.
+	hash, err := contentHash(webOut, s.Base, fmt.Sprint(s.Paths), o.Domain,
+		workerTemplate, loaderStyle, fmt.Sprintf("%+v", handler(s, o, "", 0)), goAppVersion())
+	if err != nil {
 		return nil, err
 	}
-	if err := fixManifest(filepath.Join(o.Out, "manifest.webmanifest"), base); err != nil {
+	s.Version = hash
+	if o.Version != "" {
+		s.Version = o.Version + "-" + hash
+	}
+	if err := app.GenerateStaticWebsite(o.Out, handler(s, o, s.Version, wasmInfo.Size()), s.Paths...); err != nil {
+		return nil, err
+	}
+	if err := fixManifest(filepath.Join(o.Out, "manifest.webmanifest"), s.Base); err != nil {
 		return nil, err
 	}
 	if o.Domain == "" {
@@ -185,6 +163,49 @@ func buildSite(o buildOptions) (*site, error) {
 		}
 	}
 	return s, nil
+}
+
+// handler configures go-app for site s with the given version.
+func handler(s *site, o buildOptions, version string, wasmSize int64) *app.Handler {
+	h := &app.Handler{
+		Name:        "byhand",
+		ShortName:   "byhand",
+		Title:       "byhand: small neural networks, worked by hand",
+		Description: "Work small neural networks through one matrix product at a time, as on paper: an autoencoder, a VAE, CLIP, a GAN and a diffusion transformer.",
+		Lang:        "en",
+		Domain:      o.Domain,
+		Icon: app.Icon{
+			Default:  icon192,
+			Large:    icon512,
+			Maskable: iconMaskable,
+			SVG:      iconVector,
+		},
+		BackgroundColor:       "#fbfaf7",
+		ThemeColor:            "#2b2d42",
+		LoadingLabel:          "Loading {progress}%",
+		Styles:                []string{"/web/app.css"},
+		RawHeaders:            []string{loaderStyle},
+		Version:               version,
+		WasmContentLength:     strconv.FormatInt(wasmSize, 10),
+		StartURL:              "/", // fixManifest sets the real one
+		ServiceWorkerTemplate: serviceWorker(s.Prefix, s.Precache),
+	}
+	if s.Prefix != "" {
+		h.Resources = app.PrefixedLocation(s.Prefix)
+	}
+	return h
+}
+
+// goAppVersion returns the version of go-app this command was built with.
+func goAppVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/maxence-charriere/go-app/v10" {
+				return d.Version
+			}
+		}
+	}
+	return ""
 }
 
 // loaderStyle turns go-app's full-screen loader, which would hide the
@@ -239,18 +260,19 @@ func stripBrokenMeta(dir string) error {
 	return nil
 }
 
-// contentHash hashes the files under web, the base, the page paths and the
-// domain.
-func contentHash(web, base string, paths []string, domain string) (string, error) {
+// contentHash hashes every file under dir and the given strings.
+func contentHash(dir string, extra ...string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "base %q\npaths %q\ndomain %q\n", base, paths, domain)
-	files, err := listFiles(web)
+	for _, e := range extra {
+		fmt.Fprintf(h, "%q\n", e)
+	}
+	files, err := listFiles(dir)
 	if err != nil {
 		return "", err
 	}
 	for _, f := range files {
 		fmt.Fprintf(h, "file %q\n", f)
-		r, err := os.Open(filepath.Join(web, filepath.FromSlash(f)))
+		r, err := os.Open(filepath.Join(dir, filepath.FromSlash(f)))
 		if err != nil {
 			return "", err
 		}
