@@ -21,6 +21,8 @@ type ModelPage struct {
 	prefs   Prefs
 	cur     int // index of the current step
 	updated bool
+	// controlled: a service worker served the page when it loaded.
+	controlled bool
 
 	lr           float64
 	n            int
@@ -45,6 +47,7 @@ func (p *ModelPage) OnInit() {
 func (p *ModelPage) OnMount(ctx app.Context) {
 	p.prefs = loadPrefs(ctx)
 	p.prefs.apply()
+	p.controlled = controlledBySW()
 	keydown := app.FuncOf(func(this app.Value, args []app.Value) any {
 		if len(args) > 0 {
 			p.onKey(ctx, args[0])
@@ -66,7 +69,21 @@ func (p *ModelPage) OnDismount() {
 	p.stop = true
 }
 
-func (p *ModelPage) OnAppUpdate(ctx app.Context) { p.updated = ctx.AppUpdateAvailable() }
+// OnAppUpdate offers a reload when a new version was installed while the
+// page was open. A first visit (no worker in control yet) installs the
+// only version there is: nothing to offer then.
+func (p *ModelPage) OnAppUpdate(ctx app.Context) {
+	p.updated = ctx.AppUpdateAvailable() && p.controlled
+}
+
+// controlledBySW reports whether a service worker served this page.
+func controlledBySW() bool {
+	nav := app.Window().Get("navigator")
+	if !nav.Truthy() || !nav.Get("serviceWorker").Truthy() {
+		return false
+	}
+	return nav.Get("serviceWorker").Get("controller").Truthy()
+}
 
 // onKey: ← and → step through the walkthrough, Home and End jump, unless
 // the reader is typing.

@@ -81,10 +81,11 @@ func (t *Trace) Linear(id string, wb, x *Matrix, out Out, relu bool) *Matrix {
 	s.FoldBias = true
 	s.Matrices = []*Matrix{wb, x, y}
 	s.Reads = []string{wb.ID, x.ID}
+	product := []string{mo("["), mi(wb.Name), mo("]"), mo("·"), mo("["), mi(x.Name), mo(";"), mn("1"), mo("]")}
 	if relu {
-		s.Formula = mrow(mi(y.Name), mo("="), mi("ReLU"), mo("("), mi(wb.Name), mo("·"), mi(x.Name), mo("+"), mi("b"), mo(")"))
+		s.Formula = mrow(append(append([]string{mi(y.Name), mo("="), mi("ReLU"), mo("(")}, product...), mo(")"))...)
 	} else {
-		s.Formula = mrow(mi(y.Name), mo("="), mi(wb.Name), mo("·"), mi(x.Name), mo("+"), mi("b"))
+		s.Formula = mrow(append([]string{mi(y.Name), mo("=")}, product...)...)
 	}
 	t.Add(s)
 	return y
