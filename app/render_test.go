@@ -1,0 +1,105 @@
+package ui
+
+import (
+	htmlpkg "html"
+	"strings"
+	"testing"
+
+	"github.com/byhand/byhand/app/i18n"
+	"github.com/byhand/byhand/engine"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// These tests render components to HTML, natively and under
+// GOOS=js GOARCH=wasm with Node.
+
+func TestStepCardRendersEveryCell(t *testing.T) {
+	for _, m := range engine.Models() {
+		s := NewSession(m, engine.Hand)
+		for _, v := range s.Views {
+			html := app.HTMLString(&StepCard{View: v, Lang: i18n.EN, Session: s, Current: true})
+			if !strings.Contains(html, `data-step="`+v.ID+`"`) {
+				t.Fatalf("%s/%s: no data-step", m.Info().Slug, v.ID)
+			}
+			for _, mx := range v.Matrices {
+				for i := range mx.Cells {
+					for j := range mx.Cells[i] {
+						// Every cell carries its matrix, row, column and value.
+						want := `data-m="` + mx.ID + `"`
+						if !strings.Contains(html, want) {
+							t.Fatalf("%s/%s: matrix %s has no cells", m.Info().Slug, v.ID, mx.ID)
+						}
+						_ = j
+					}
+				}
+			}
+			if strings.Contains(html, "NaN") || strings.Contains(html, "Inf") {
+				t.Fatalf("%s/%s renders NaN or Inf", m.Info().Slug, v.ID)
+			}
+			if !strings.Contains(html, htmlpkg.EscapeString(i18n.T(i18n.EN, v.Title))) {
+				t.Fatalf("%s/%s: title missing", m.Info().Slug, v.ID)
+			}
+		}
+	}
+}
+
+func TestProductStepDrawsOnesRowAndBiasColumn(t *testing.T) {
+	s := aeSession(t)
+	html := app.HTMLString(&StepCard{View: s.Views[2], Lang: i18n.EN, Session: s})
+	if strings.Count(html, `class="cell ones`) != 4 {
+		t.Fatalf("want a row of four 1s under X")
+	}
+	if !strings.Contains(html, "bias") {
+		t.Fatal("no bias column")
+	}
+	if !strings.Contains(html, "<s>") {
+		t.Fatal("ReLU struck nothing out")
+	}
+	if !strings.Contains(html, `class="cell-input"`) {
+		t.Fatal("W₁ is not editable")
+	}
+}
+
+func TestStepCardSpeaksChinese(t *testing.T) {
+	s := aeSession(t)
+	html := app.HTMLString(&StepCard{View: s.Views[2], Lang: i18n.ZH, Session: s})
+	if !strings.Contains(html, i18n.T(i18n.ZH, "ae.enc1.title")) {
+		t.Fatal("Chinese title missing")
+	}
+}
+
+func TestHomeListsEveryModel(t *testing.T) {
+	h := &Home{}
+	h.OnInit()
+	html := app.HTMLString(h)
+	for _, m := range engine.Models() {
+		if !strings.Contains(html, `href="`+m.Info().Slug+`"`) {
+			t.Errorf("home page does not link %s", m.Info().Slug)
+		}
+	}
+}
+
+func TestModelPageShowsStepsUpToCurrent(t *testing.T) {
+	p := &ModelPage{Slug: "autoencoder"}
+	p.OnInit()
+	html := app.HTMLString(p)
+	if !strings.Contains(html, `data-step="given"`) || strings.Contains(html, `section class="step" data-step="enc1"`) {
+		t.Fatal("first load should show step 1 only")
+	}
+	if !strings.Contains(html, `id="loss"`) || !strings.Contains(html, `data-v="89"`) {
+		t.Fatal("the loss 89 is not shown")
+	}
+	missing := &ModelPage{Slug: "nope"}
+	missing.OnInit()
+	if !strings.Contains(app.HTMLString(missing), i18n.T(i18n.EN, "notfound.title")) {
+		t.Fatal("unknown model page should say so")
+	}
+}
+
+func TestParseThemeRejectsJunk(t *testing.T) {
+	for in, want := range map[string]string{"dark": "dark", "light": "light", "": "system", "<script>": "system"} {
+		if got := ParseTheme(in); got != want {
+			t.Errorf("ParseTheme(%q) = %q", in, got)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/byhand/byhand/engine"
+)
+
+func aeSession(t *testing.T) *Session {
+	t.Helper()
+	m := engine.Lookup("autoencoder")
+	if m == nil {
+		t.Fatal("autoencoder not registered")
+	}
+	return NewSession(m, engine.Hand)
+}
+
+func cellText(s *Session, step, matrix string, r, c int) string {
+	for _, v := range s.Views {
+		if v.ID != step {
+			continue
+		}
+		for _, m := range v.Matrices {
+			if m.ID == matrix {
+				return m.Cells[r][c].Text
+			}
+		}
+	}
+	return "<missing>"
+}
+
+func TestEditRecomputesDownstreamAndFlashesChangedCells(t *testing.T) {
+	s := aeSession(t)
+	if got := cellText(s, "enc1", "H1", 0, 0); got != "2" {
+		t.Fatalf("H₁[1,1] = %s, want 2", got)
+	}
+	if err := s.Edit("W1", 0, 0, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := cellText(s, "enc1", "H1", 0, 0); got != "3" {
+		t.Fatalf("after the edit H₁[1,1] = %s, want 3", got)
+	}
+	for _, v := range s.Views {
+		for _, m := range v.Matrices {
+			for i := range m.Cells {
+				for j, c := range m.Cells[i] {
+					// Only the first row of H₁ depends on W₁'s first row in step enc1.
+					if v.ID == "enc1" && m.ID == "H1" && i != 0 && c.Flash != 0 {
+						t.Errorf("H₁[%d,%d] flashed but did not change", i, j)
+					}
+				}
+			}
+		}
+	}
+	flashed := false
+	for _, c := range s.Views[2].Matrices[2].Cells[0] {
+		flashed = flashed || c.Flash != 0
+	}
+	if !flashed {
+		t.Error("no cell of H₁'s first row flashed")
+	}
+	// The given samples did not change: no flash there.
+	for _, row := range s.Views[0].Matrices[0].Cells {
+		for _, c := range row {
+			if c.Flash != 0 {
+				t.Fatal("an unchanged input flashed")
+			}
+		}
+	}
+}
+
+func TestBadEntriesChangeNothing(t *testing.T) {
+	s := aeSession(t)
+	before := s.State.Clone()
+	views := s.Views
+	for _, text := range []string{"abc", "", "NaN", "1e400", "Inf", "--1"} {
+		if err := s.Edit("W1", 0, 0, text); err == nil {
+			t.Errorf("Edit accepted %q", text)
+		}
+	}
+	if !s.State.Equal(before) {
+		t.Fatal("a refused entry changed the exercise")
+	}
+	if &views[0] != &s.Views[0] {
+		t.Fatal("a refused entry recomputed the views")
+	}
+	if err := s.Set("W1", 0, 0, math.NaN()); err == nil {
+		t.Fatal("Set accepted NaN")
+	}
+}
+
+func TestViewsNeverShowNaNOrInf(t *testing.T) {
+	for _, m := range engine.Models() {
+		s := NewSession(m, engine.Exact)
+		for _, v := range s.State.Vars {
+			_ = s.Set(v.ID, 0, 0, 1e308)
+		}
+		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
+			s.SetMode(mode)
+			for _, v := range s.Views {
+				for _, mx := range v.Matrices {
+					for _, row := range mx.Cells {
+						for _, c := range row {
+							for _, bad := range []string{"NaN", "Inf", "inf"} {
+								if strings.Contains(c.Text, bad) || strings.Contains(c.Struck, bad) {
+									t.Fatalf("%s: step %s shows %q", m.Info().Slug, v.ID, c.Text)
+								}
+							}
+						}
+					}
+				}
+			}
+			if l, ok := s.Loss(); ok && (math.IsNaN(l) || math.IsInf(l, 0)) {
+				t.Fatalf("%s: loss %v reported as a number", m.Info().Slug, l)
+			}
+		}
+	}
+}
+
+func TestTrainLowersLossAndResetRestores(t *testing.T) {
+	s := aeSession(t)
+	s.SetMode(engine.Exact)
+	first, _ := s.Loss()
+	done, ok := s.Train(100, 0.002, time.Time{})
+	if !ok || done != 100 {
+		t.Fatalf("trained %d, ok %v", done, ok)
+	}
+	last, _ := s.Loss()
+	if !(last < first) {
+		t.Fatalf("loss %v → %v", first, last)
+	}
+	if len(s.Losses) != 100 || len(s.Curves["ae.loss"]) != 100 {
+		t.Fatalf("curve has %d points", len(s.Losses))
+	}
+	s.Reset()
+	if l, _ := s.Loss(); l != first {
+		t.Fatalf("reset loss %v, want %v", l, first)
+	}
+	if len(s.Losses) != 0 {
+		t.Fatal("reset kept the curve")
+	}
+}
+
+func TestTrainStopsOnUndefined(t *testing.T) {
+	s := aeSession(t)
+	if err := s.Set("W3", 0, 0, 1e308); err != nil {
+		t.Fatal(err)
+	}
+	before := s.State.Clone()
+	if done, ok := s.Train(5, 0.01, time.Time{}); ok || done != 0 {
+		t.Fatalf("trained %d steps on an undefined exercise", done)
+	}
+	if !s.State.Equal(before) {
+		t.Fatal("a refused update changed the exercise")
+	}
+	if _, ok := s.Loss(); ok {
+		t.Fatal("undefined loss reported as a number")
+	}
+}
+
+func TestPicturesFollowNumbers(t *testing.T) {
+	s := aeSession(t)
+	p := s.Views[0].Matrices[0].Picture
+	if p == nil || len(p.Images) != 4 || len(p.Images[0]) != 4 {
+		t.Fatalf("X should draw as four 2×2 tiles, got %+v", p)
+	}
+	// X₁ = [1 0 1 0] on a 0..2 scale: grey, black, grey, black.
+	want := []uint8{128, 0, 128, 0}
+	for i, g := range p.Images[0] {
+		if g != want[i] {
+			t.Fatalf("X₁ tile = %v, want %v", p.Images[0], want)
+		}
+	}
+	if err := s.Edit("X", 1, 0, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if g := s.Views[0].Matrices[0].Picture.Images[0][1]; g != 255 {
+		t.Fatalf("after the edit the pixel is %d, want 255", g)
+	}
+}
