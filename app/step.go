@@ -30,6 +30,12 @@ type StepCard struct {
 	errors  map[cellKey]string
 	active  cellKey // the input with focus: its slider is shown
 	lo, hi  float64 // the slider's range, fixed when the input took focus
+
+	// A horizontal drag on an input scrubs its value.
+	drag      cellKey
+	dragX     float64
+	dragFrom  float64
+	dragMoved bool
 }
 
 // OnUpdate drops a hover explanation that refers to numbers that changed.
@@ -81,6 +87,10 @@ func (c *StepCard) Render() app.UI {
 		On("input", c.onInput).
 		On("change", c.onChange).
 		On("keydown", c.onKey).
+		On("pointerdown", c.onPointerDown).
+		On("pointermove", c.onPointerMove).
+		On("pointerup", c.onPointerUp).
+		On("pointercancel", c.onPointerUp).
 		Body(body...)
 }
 
@@ -357,4 +367,50 @@ func (s *Slider) Render() app.UI {
 			Attr("aria-label", s.Label),
 		app.Span().Class("slider-value").Text(engine.Format(s.Value)),
 	)
+}
+
+// onPointerDown starts a possible scrub on an input that is not being
+// typed into; a press without movement just focuses it.
+func (c *StepCard) onPointerDown(ctx app.Context, e app.Event) {
+	ctx.PreventUpdate()
+	t := e.Get("target")
+	_, k, ok := target(e)
+	if !ok || t.Get("className").String() != "cell-input" ||
+		app.Window().Get("document").Get("activeElement").Equal(t) {
+		return
+	}
+	c.drag, c.dragX, c.dragMoved = k, e.Get("clientX").Float(), false
+	c.dragFrom = c.Session.Value(k.M, k.R, k.C)
+	t.Call("setPointerCapture", e.Get("pointerId"))
+}
+
+// onPointerMove: every 12 pixels to the right adds one step; to the left
+// takes one away.
+func (c *StepCard) onPointerMove(ctx app.Context, e app.Event) {
+	if c.drag.M == "" {
+		ctx.PreventUpdate()
+		return
+	}
+	dx := e.Get("clientX").Float() - c.dragX
+	if !c.dragMoved && math.Abs(dx) < 4 {
+		ctx.PreventUpdate()
+		return
+	}
+	c.dragMoved = true
+	e.PreventDefault()
+	v := roundTo(c.dragFrom+math.Trunc(dx/12)*c.step(), c.step())
+	if v == c.Session.Value(c.drag.M, c.drag.R, c.drag.C) {
+		ctx.PreventUpdate()
+		return
+	}
+	c.set(ctx, c.drag, v)
+	e.Get("target").Set("value", engine.Format(v))
+}
+
+func (c *StepCard) onPointerUp(ctx app.Context, e app.Event) {
+	ctx.PreventUpdate()
+	if c.drag.M != "" && c.dragMoved {
+		e.PreventDefault()
+	}
+	c.drag = cellKey{}
 }
