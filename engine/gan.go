@@ -25,9 +25,8 @@ func (GAN) Info() Info {
 }
 
 var (
-	ganNoise   = []string{"N₁", "N₂", "N₃", "N₄"}
-	ganFake    = []string{"F₁", "F₂", "F₃", "F₄"}
-	ganPicture = &Picture{Height: 2, Width: 2, PerColumn: true, Lo: 0, Hi: 2}
+	ganNoise = []string{"N₁", "N₂", "N₃", "N₄"}
+	ganFake  = []string{"F₁", "F₂", "F₃", "F₄"}
 )
 
 // Exercise returns the default exercise. Every real sample has three lit
@@ -41,7 +40,7 @@ func (GAN) Exercise() *State {
 			Data: dense(
 				[]float64{2, 1, 1, 0},
 				[]float64{2, 2, 1, -1})},
-		{ID: "X", Name: "X", Role: RoleInput, Hue: HuePixel, ColLabels: samples4, Picture: ganPicture,
+		{ID: "X", Name: "X", Role: RoleInput, Hue: HuePixel, ColLabels: samples4, Picture: tile2x2,
 			Data: dense(
 				[]float64{1, 0, 1, 1},
 				[]float64{0, 1, 1, 1},
@@ -88,10 +87,10 @@ func (GAN) Run(st *State, mode Mode) *Trace {
 		return v
 	})
 	h1.Before = a.Data // struck-through negatives, and the ReLU's gradient
-	f := t.Linear("gen2", g2, h1, Out{ID: "F", Name: "F", Hue: HueImage, ColLabels: ganFake, Picture: ganPicture}, true)
+	f := t.Linear("gen2", g2, h1, Out{ID: "F", Name: "F", Hue: HueImage, ColLabels: ganFake, Picture: tile2x2}, true)
 
 	// 5. The discriminator reads the fakes and the real samples side by side.
-	fx := t.SideBySide("concat", f, x, Out{ID: "FX", Name: "[F | X]", Hue: HuePixel})
+	fx := t.SideBySide("concat", f, x, Out{ID: "FX", Name: "[F | X]", Hue: HuePixel, Picture: tile2x2})
 	h2 := t.Linear("dis1", d1, fx, Out{ID: "H2", Name: "H₂", Hue: HueSimilarity}, true)
 
 	// 6–7. One score per column, and its sigmoid: the probability of "real".
