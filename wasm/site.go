@@ -240,8 +240,9 @@ func fixManifest(file, base string) error {
 }
 
 // brokenMeta matches the social meta tags go-app writes as "https://" with
-// no host when Handler.Domain is unset.
-var brokenMeta = regexp.MustCompile(`<meta (?:property|name)="[a-z:]+" content="https:///?[^"]*">\s*`)
+// no host when Handler.Domain is unset
+// (go-app writes attributes in random order).
+var brokenMeta = regexp.MustCompile(`<meta\b[^>]*\bcontent="https://(?:/[^"]*)?"[^>]*>\s*`)
 
 func stripBrokenMeta(dir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.html"))
