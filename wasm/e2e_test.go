@@ -677,7 +677,8 @@ func TestUIAllSteps(t *testing.T) {
 func TestUIEditWeight(t *testing.T) {
 	ctx, m, mode := uiTest(t, "autoencoder")
 	st := m.Exercise()
-	before := m.Run(st, mode)
+	// A trace shares its inputs' numbers with the state: run on a copy.
+	before := m.Run(st.Clone(), mode)
 	showAll(t, ctx, len(before.Steps))
 	page0 := pageCells(t, ctx)
 	diffCells(t, "before the edit", page0, engineCells(t, before, page0))
@@ -703,7 +704,7 @@ func TestUIEditWeight(t *testing.T) {
 func typeInto(t *testing.T, ctx context.Context, sel, text string) {
 	t.Helper()
 	ok := evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
-		el.scrollIntoView({block: "center"}); el.focus(); el.select(); return document.activeElement === el; })()`, sel))
+		el.scrollIntoView({block: "center", behavior: "instant"}); el.focus(); el.select(); return document.activeElement === el; })()`, sel))
 	if !ok {
 		t.Fatalf("cannot focus %s", sel)
 	}
@@ -785,7 +786,7 @@ func TestUIExplain(t *testing.T) {
 	check("hovering", "H1", 0, 0)
 	// Move away, then focus Y[1,2] from the keyboard's point of view.
 	within(ctx, 5*time.Second, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
-	if !evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.scrollIntoView({block: "center"}); el.focus(); return document.activeElement === el; })()`, cellSel("Y", 1, 2))) {
+	if !evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.scrollIntoView({block: "center", behavior: "instant"}); el.focus(); return document.activeElement === el; })()`, cellSel("Y", 1, 2))) {
 		t.Fatal("Y[1,2] cannot take focus (tabindex=0 expected)")
 	}
 	check("focusing", "Y", 1, 2)
@@ -794,8 +795,12 @@ func TestUIExplain(t *testing.T) {
 // center scrolls an element into view and returns its centre.
 func center(t *testing.T, ctx context.Context, sel string) (float64, float64) {
 	t.Helper()
-	xy := evalJS[[]float64](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return null;
-		el.scrollIntoView({block: "center", inline: "center"}); const r = el.getBoundingClientRect();
+	// Scroll at once (the stylesheet may ask for smooth scrolling) and
+	// measure after the next frame.
+	xy := evalJS[[]float64](t, ctx, fmt.Sprintf(`(async () => { const el = document.querySelector(%q); if (!el) return null;
+		el.scrollIntoView({block: "center", inline: "center", behavior: "instant"});
+		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+		const r = el.getBoundingClientRect();
 		return [r.left + r.width / 2, r.top + r.height / 2]; })()`, sel))
 	if len(xy) != 2 {
 		t.Fatalf("no %s", sel)
