@@ -119,9 +119,10 @@ func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *
 		return dWb, nil
 	}
 	out, in1 := wb.Dims()
-	w := &Matrix{ID: wb.ID, Name: wb.Name, Role: wb.Role, Hue: wb.Hue, Trainable: wb.Trainable, Frozen: wb.Frozen,
+	wName := strings.TrimSpace(strings.Split(wb.Name, "|")[0])
+	w := &Matrix{ID: wb.ID, Name: wName, Role: wb.Role, Hue: wb.Hue, Trainable: wb.Trainable, Frozen: wb.Frozen,
 		Data: wb.Data.Slice(0, out, 0, in1-1).(*mat.Dense)}
-	wt := Transposed(w, wb.ID+"ᵀ", strings.TrimSpace(strings.Split(wb.Name, "|")[0])+"ᵀ")
+	wt := Transposed(w, wb.ID+"ᵀ", wName+"ᵀ")
 	dX = Out{ID: "d" + x.ID, Name: "∂L/∂" + x.Name, Role: RoleGradient, Hue: HueGradient}.
 		matrix(gx, productExplain(wt, dy, gx))
 	s = t.NewStep(id + ".dx")
