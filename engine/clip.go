@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// CLIP is the walkthrough of section 1 of the spec: contrastive
+// pre-training on a mini-batch of three text–image pairs. Each text is two
+// words looked up in a word table, each image two patches of four pixels;
+// a text encoder Linear(3→3)+ReLU and an image encoder Linear(4→4)+ReLU
+// encode every word and patch, mean pooling makes one vector per text and
+// per image, and projections Linear(3→2) and Linear(4→2) bring both into a
+// shared 2-D space. The similarity of image i and text j is their dot
+// product times a temperature τ; a softmax along each row (image → text)
+// and along each column (text → image) turns it into probabilities, and
+// the loss asks for the identity: pair i belongs together.
+type CLIP struct{}
+
+func init() { Register(CLIP{}) }
+
+// Info presents CLIP on the home page.
+func (CLIP) Info() Info {
+	return Info{Slug: "clip", Title: "clip.name", Blurb: "clip.blurb", Order: 1,
+		Icon: [][]float64{{2, 0, 0}, {0, 2, 0}, {0, 0, 2}}}
+}
+
+var (
+	clipVocab = []string{"big", "table", "small", "chair"}
+	// The three texts, two words each, as indices into the vocabulary:
+	// "big table", "small chair", "small table".
+	clipWords      = []int{0, 1, 2, 3, 2, 1}
+	clipWordLabels = []string{"big", "table", "small", "chair", "small", "table"}
+	clipTexts      = []string{"T₁", "T₂", "T₃"}
+	clipImages     = []string{"I₁", "I₂", "I₃"}
+	clipPatches    = []string{"I₁ ①", "I₁ ②", "I₂ ①", "I₂ ②", "I₃ ①", "I₃ ②"}
+	clipPicture    = &Picture{Height: 2, Width: 4, Lo: 0, Hi: 2}
+	clipTile       = &Picture{Height: 2, Width: 2, PerColumn: true, Lo: 0, Hi: 2}
+)
+
+// Exercise returns the default exercise. The numbers were searched for so
+// that mean pooling never leaves a half, the embeddings are integers, and
+// every similarity is between −1 and 2, so 3^x is at most 9 (or ⅓).
+func (CLIP) Exercise() *State {
+	return &State{Vars: []*Var{
+		{ID: "E", Name: "E", Role: RoleInput, Hue: HueText, ColLabels: clipVocab,
+			Data: dense(
+				[]float64{0, 2, 2, 0},
+				[]float64{2, 0, 1, 0},
+				[]float64{1, 1, 1, 1})},
+		// Three images of 2×4 pixels side by side; each is two 2×2 patches.
+		{ID: "img", Name: "Iₚ", Role: RoleInput, Hue: HuePixel, Picture: clipPicture,
+			Data: dense(
+				[]float64{1, 1, 1, 1, 0, 1, 2, 1, 2, 0, 2, 2},
+				[]float64{0, 1, 0, 1, 2, 2, 2, 2, 1, 1, 1, 0})},
+		{ID: "Wt", Name: "Wₜ | bₜ", Role: RoleParameter, Hue: HueText, Trainable: true, BiasColumn: true,
+			Data: dense(
+				[]float64{-1, -1, 1, 1},
+				[]float64{1, 0, -1, 1},
+				[]float64{0, 0, 0, 1})},
+		{ID: "Wi", Name: "Wᵢ | bᵢ", Role: RoleParameter, Hue: HueImage, Trainable: true, BiasColumn: true,
+			Data: dense(
+				[]float64{1, -1, -1, 0, 1},
+				[]float64{1, -1, 0, 0, 1},
+				[]float64{-1, -1, 0, 1, 1},
+				[]float64{-1, 1, 0, 1, 0})},
+		{ID: "Pt", Name: "Pₜ | cₜ", Role: RoleParameter, Hue: HueText, Trainable: true, BiasColumn: true,
+			Data: dense(
+				[]float64{0, -1, 1, 1},
+				[]float64{-1, 0, 0, 1})},
+		{ID: "Pi", Name: "Pᵢ | cᵢ", Role: RoleParameter, Hue: HueImage, Trainable: true, BiasColumn: true,
+			Data: dense(
+				[]float64{1, 0, 1, 1, -1},
+				[]float64{1, 0, -1, 0, 0})},
+		{ID: "tau", Name: "τ", Role: RoleInput, Hue: HueSimilarity, Data: dense([]float64{1})},
+	}}
+}
+
+// clipBase is the softmax's base: 3 on paper, e in exact mode.
+func clipBase(mode Mode) float64 {
+	if mode == Exact {
+		return math.E
+	}
+	return 3
+}
+
+// Run works CLIP through: both encoders, pooling, projection, the
+// similarity softmax both ways, the loss, and back into every parameter.
+func (CLIP) Run(st *State, mode Mode) *Trace {
+	t := NewTrace("clip", mode)
+	base := clipBase(mode)
+	table, img, tau := st.M("E"), st.M("img"), st.M("tau")
+	t.Given("given", table, img, tau)
+
+	// 1–4. Words → vectors, images → patches.
+	xt := t.lookupStep("text.lookup", table, clipWords,
+		Out{ID: "Xt", Name: "Xₜ", Hue: HueText, ColLabels: clipWordLabels})
+	xi := t.patchStep("image.patches", img, 2, 2,
+		Out{ID: "Xi", Name: "Xᵢ", Hue: HuePixel, ColLabels: clipPatches, Picture: clipTile})
+
+	// 5. Encoders, every word and patch at once.
+	wt, wi, pt, pi := st.M("Wt"), st.M("Wi"), st.M("Pt"), st.M("Pi")
+	ht := t.Linear("text.encode", wt, xt, Out{ID: "Ht", Name: "Hₜ", Hue: HueText}, true)
+	hi := t.Linear("image.encode", wi, xi, Out{ID: "Hi", Name: "Hᵢ", Hue: HueImage}, true)
+
+	// 6. Mean pooling: two columns → one per text and per image.
+	tp := t.poolStep("text.pool", ht, 2, Out{ID: "Tp", Name: "H̄ₜ", Hue: HueText, ColLabels: clipTexts})
+	ip := t.poolStep("image.pool", hi, 2, Out{ID: "Ip", Name: "H̄ᵢ", Hue: HueImage, ColLabels: clipImages})
+
+	// 7. Projection into the shared 2-D space.
+	te := t.Linear("text.project", pt, tp, Out{ID: "Te", Name: "T", Hue: HuePixel}, false)
+	ie := t.Linear("image.project", pi, ip, Out{ID: "Ie", Name: "I", Hue: HuePixel}, false)
+
+	// 8–9. Similarity: rows images, columns texts; then the temperature.
+	iet := Transposed(ie, "Ieᵀ", "Iᵀ")
+	sim := t.mul("similarity", iet, te, Out{ID: "S", Name: "S", Hue: HueSimilarity,
+		RowLabels: clipImages, ColLabels: clipTexts}, ie.ID)
+	z := t.scalarStep("logits", tau, sim, Out{ID: "Z", Name: "τ·S", Hue: HueSimilarity})
+
+	// 10–12. Softmax both ways: base^z, sums, divide.
+	ex := t.Map("exp", z, powName(base), Out{ID: "Ex", Name: powName(base) + "(τ·S)", Hue: HueSimilarity,
+		RowLabels: clipImages}, func(x float64) float64 { return math.Pow(base, x) })
+	if mode == Hand {
+		t.Step("exp").Note = "clip.note.base3"
+	}
+	rs := t.sumsStep("sums.row", ex, EachRow, Out{ID: "Sr", Name: "Σ→", Hue: HueSimilarity})
+	cs := t.sumsStep("sums.col", ex, EachColumn, Out{ID: "Sc", Name: "Σ↓", Hue: HueSimilarity})
+	prow := t.normalizeStep("prob.row", ex, rs, EachRow, Out{ID: "Prow", Name: "P(I→T)", Hue: HueSimilarity})
+	pcol := t.normalizeStep("prob.col", ex, cs, EachColumn, Out{ID: "Pcol", Name: "P(T→I)", Hue: HueSimilarity})
+
+	// The loss: L = Σ_i ½(−ln P(I→T)[i,i] − ln P(T→I)[i,i]).
+	diag := []int{0, 1, 2}
+	lr, _ := CrossEntropyForward(z.Data, diag, base, EachRow)
+	lc, _ := CrossEntropyForward(z.Data, diag, base, EachColumn)
+	loss := 0.0
+	for i := range diag {
+		loss += 0.5 * (lr[i] + lc[i])
+	}
+	t.Losses = []Loss{{Name: "clip.loss", Value: loss}}
+	pair := mat.NewDense(1, 3, nil)
+	for i := range diag {
+		pair.Set(0, i, 0.5*(-math.Log(prow.At(i, i))-math.Log(pcol.At(i, i))))
+	}
+	lm := Computed(Out{ID: "Lpair", Name: "ℓ", Hue: HueSimilarity, ColLabels: clipTexts}, pair,
+		func(_, j int) Explanation {
+			return Explanation{
+				Formula: "½·(−ln " + paren(prow.At(j, j)) + " − ln " + paren(pcol.At(j, j)) + ") = " + result(pair.At(0, j)),
+				Sources: []CellRef{{prow.ID, j, j}, {pcol.ID, j, j}},
+			}
+		})
+	ls := t.NewStep("loss")
+	ls.Matrices, ls.Ops, ls.Reads = []*Matrix{prow, pcol, lm}, []string{"", ",", "→"}, []string{prow.ID, pcol.ID}
+	ls.Formula = mrow(mi("ℓ"), mo("="), mn("½"), mo("("), mo("−"), mi("ln"), mi("P(I→T)ᵢᵢ"), mo("−"), mi("ln"), mi("P(T→I)ᵢᵢ"), mo(")"))
+	t.Add(ls)
+
+	// 13. Loss gradient: each direction's P − I, then their average.
+	id3 := &Matrix{ID: "I3", Name: "𝟙", Role: RoleTarget, Hue: HueSimilarity,
+		RowLabels: clipImages, ColLabels: clipTexts, Data: dense(
+			[]float64{1, 0, 0}, []float64{0, 1, 0}, []float64{0, 0, 1})}
+	grow := t.Elementwise("grad.row", prow, "−", id3, Out{ID: "Grow", Name: "P(I→T) − 𝟙", Role: RoleGradient, Hue: HueGradient},
+		func(a, b float64) float64 { return a - b })
+	gcol := t.Elementwise("grad.col", pcol, "−", id3, Out{ID: "Gcol", Name: "P(T→I) − 𝟙", Role: RoleGradient, Hue: HueGradient},
+		func(a, b float64) float64 { return a - b })
+	dz := t.halfSumStep("grad", grow, gcol, Out{ID: "dZ", Name: "∂L/∂(τ·S)", Role: RoleGradient, Hue: HueGradient})
+	if mode == Hand {
+		t.Step("grad").Note = "clip.note.ln3"
+	}
+	ds := t.scalarStep("grad.sim", tau, dz, Out{ID: "dS", Name: "∂L/∂S", Role: RoleGradient, Hue: HueGradient})
+
+	// S = Iᵀ·T, so ∂L/∂T = I·∂L/∂S and ∂L/∂I = T·∂L/∂Sᵀ.
+	dte := t.mul("text.embed.grad", ie, ds, Out{ID: "dTe", Name: "∂L/∂T", Role: RoleGradient, Hue: HueGradient,
+		ColLabels: clipTexts})
+	dst := Transposed(ds, "dSᵀ", "(∂L/∂S)ᵀ")
+	die := t.mul("image.embed.grad", te, dst, Out{ID: "dIe", Name: "∂L/∂I", Role: RoleGradient, Hue: HueGradient,
+		ColLabels: clipImages}, ds.ID)
+
+	// 14. Back through the projections, the pooling, the ReLUs and the encoders.
+	dpt, dtp := t.LinearGrad("text.project", pt, tp, dte, true)
+	dht := t.poolGradStep("text.pool.grad", dtp, 2, Out{ID: "dHt", Name: "∂L/∂Hₜ", ColLabels: clipWordLabels})
+	dhtPre := t.ReLUGrad("text.encode.relu", ht, dht, Out{ID: "dHtpre", Name: "∂L/∂(Wₜ·Xₜ+bₜ)"})
+	dwt, _ := t.LinearGrad("text.encode", wt, xt, dhtPre, false)
+
+	dpi, dip := t.LinearGrad("image.project", pi, ip, die, true)
+	dhi := t.poolGradStep("image.pool.grad", dip, 2, Out{ID: "dHi", Name: "∂L/∂Hᵢ", ColLabels: clipPatches})
+	dhiPre := t.ReLUGrad("image.encode.relu", hi, dhi, Out{ID: "dHipre", Name: "∂L/∂(Wᵢ·Xᵢ+bᵢ)"})
+	dwi, _ := t.LinearGrad("image.encode", wi, xi, dhiPre, false)
+
+	t.Phases = [][]Gradient{{
+		{Param: "Wt", Grad: dwt.Data}, {Param: "Wi", Grad: dwi.Data},
+		{Param: "Pt", Grad: dpt.Data}, {Param: "Pi", Grad: dpi.Data},
+	}}
+	return t
+}
