@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func expectMatrices(t *testing.T, tr *Trace, want map[string]*mat.Dense, tol float64) {
+	t.Helper()
+	for id, w := range want {
+		got := tr.Matrix(id)
+		if got == nil {
+			t.Fatalf("no matrix %s", id)
+		}
+		if !mat.EqualApprox(got.Data, w, tol) {
+			t.Errorf("%s =\n%v\nwant\n%v", id, mat.Formatted(got.Data), mat.Formatted(w))
+		}
+	}
+}
+
+// The default exercise, worked by hand in hand mode (3^x).
+//
+// Words: big = [0 2 1], table = [2 0 1], small = [2 1 1], chair = [0 0 1].
+// Text encoder, row 1 ([−1 −1 1 | 1]) on "small": −2 − 1 + 1 + 1 = −1 → 0;
+// on "chair": 0 + 0 + 1 + 1 = 2. Row 3 is the bias 1 for every word.
+// Patches are the 2×2 halves of each 2×4 image read row by row, e.g. image
+// 1 = [1 1 1 1; 0 1 0 1] gives [1 1 0 1] twice.
+// Pooling averages word pairs: text 2 ("small chair") row 1 = (0 + 2)/2 = 1.
+// Projections: T = Pₜ·H̄ₜ + cₜ, e.g. T₁ = [0·0 − 1·1 + 1·1 + 1, −1·0 + 1] = [1, 1].
+// S = Iᵀ·T with I = [1 2 0; 1 −1 1], T = [1 1 0; 1 0 1]:
+// S₁₁ = 1·1 + 1·1 = 2, S₂₃ = 2·0 + (−1)·1 = −1, and so on.
+// 3^S = [9 3 3; 3 9 ⅓; 3 1 3]; row sums 15, 37/3, 7; column sums 15, 13, 19/3.
+// Image→text: [9 3 3]/15 = [0.6 0.2 0.2], [3 9 ⅓]/(37/3) = [9 27 1]/37,
+// [3 1 3]/7. Text→image: columns [9 3 3]/15, [3 9 1]/13, [3 ⅓ 3]/(19/3) = [9 1 9]/19.
+func TestCLIPDefaultByHand(t *testing.T) {
+	m := CLIP{}
+	tr := m.Run(m.Exercise(), Hand)
+	third := 1.0 / 3
+	prow := dense(
+		[]float64{0.6, 0.2, 0.2},
+		[]float64{9.0 / 37, 27.0 / 37, 1.0 / 37},
+		[]float64{3.0 / 7, 1.0 / 7, 3.0 / 7})
+	pcol := dense(
+		[]float64{0.6, 3.0 / 13, 9.0 / 19},
+		[]float64{0.2, 9.0 / 13, 1.0 / 19},
+		[]float64{0.2, 1.0 / 13, 9.0 / 19})
+	id := dense([]float64{1, 0, 0}, []float64{0, 1, 0}, []float64{0, 0, 1})
+	var grow, gcol, dz mat.Dense
+	grow.Sub(prow, id)
+	gcol.Sub(pcol, id)
+	dz.Add(&grow, &gcol)
+	dz.Scale(0.5, &dz)
+	want := map[string]*mat.Dense{
+		"Xt": dense([]float64{0, 2, 2, 0, 2, 2}, []float64{2, 0, 1, 0, 1, 0}, []float64{1, 1, 1, 1, 1, 1}),
+		"Xi": dense([]float64{1, 1, 0, 2, 2, 2}, []float64{1, 1, 1, 1, 0, 2},
+			[]float64{0, 0, 2, 2, 1, 1}, []float64{1, 1, 2, 2, 1, 0}),
+		"Ht": dense([]float64{0, 0, 0, 2, 0, 0}, []float64{0, 2, 2, 0, 2, 2}, []float64{1, 1, 1, 1, 1, 1}),
+		"Hi": dense([]float64{1, 1, 0, 0, 2, 0}, []float64{1, 1, 0, 2, 3, 1},
+			[]float64{0, 0, 2, 0, 0, 0}, []float64{1, 1, 3, 1, 0, 0}),
+		"Tp":   dense([]float64{0, 1, 0}, []float64{1, 1, 2}, []float64{1, 1, 1}),
+		"Ip":   dense([]float64{1, 0, 1}, []float64{1, 1, 2}, []float64{0, 1, 0}, []float64{1, 2, 0}),
+		"Te":   dense([]float64{1, 1, 0}, []float64{1, 0, 1}),
+		"Ie":   dense([]float64{1, 2, 0}, []float64{1, -1, 1}),
+		"S":    dense([]float64{2, 1, 1}, []float64{1, 2, -1}, []float64{1, 0, 1}),
+		"Z":    dense([]float64{2, 1, 1}, []float64{1, 2, -1}, []float64{1, 0, 1}),
+		"Ex":   dense([]float64{9, 3, 3}, []float64{3, 9, third}, []float64{3, 1, 3}),
+		"Sr":   dense([]float64{15}, []float64{37.0 / 3}, []float64{7}),
+		"Sc":   dense([]float64{15, 13, 19.0 / 3}),
+		"Prow": prow,
+		"Pcol": pcol,
+		// P − 𝟙 both ways, then ½ of each: e.g. (0.6 − 1)/2 + (0.6 − 1)/2 = −0.4.
+		"Grow": &grow,
+		"Gcol": &gcol,
+		"dZ":   &dz,
+		"dS":   &dz,
+	}
+	expectMatrices(t, tr, want, 1e-12)
+	if got := tr.Matrix("Ht").Before.At(0, 2); got != -1 {
+		t.Errorf("text encoder before ReLU on \"small\" = %v, want −1", got)
+	}
+	if tr.Matrix("dZ").At(0, 0) != -0.4 {
+		t.Errorf("∂L/∂Z[1,1] = %v, want −0.4", tr.Matrix("dZ").At(0, 0))
+	}
+	// L = ½(−ln 0.6 − ln 0.6) + ½(−ln 27/37 − ln 9/13) + ½(−ln 3/7 − ln 9/19).
+	wantLoss := 0.5*(-2*math.Log(0.6)) + 0.5*(-math.Log(27.0/37)-math.Log(9.0/13)) + 0.5*(-math.Log(3.0/7)-math.Log(9.0/19))
+	if l := TotalLoss(tr); math.Abs(l-wantLoss) > 1e-12 {
+		t.Errorf("loss = %v, want %v", l, wantLoss)
+	}
+	for _, c := range []struct {
+		id   string
+		r, c int
+		want string
+	}{
+		{"Ex", 0, 0, "3^(2) = 9"},
+		{"Sr", 0, 0, "9 + 3 + 3 = 15"},
+		{"Prow", 0, 0, "9 / 15 = 0.6"},
+		{"S", 1, 2, "2·0 + (−1)·1 = −1"},
+		{"Tp", 1, 1, "(2 + 0) / 2 = 1"},
+		{"dZ", 0, 0, "½·(−0.4) + ½·(−0.4) = −0.4"},
+		{"Z", 0, 0, "1·2 = 2"},
+	} {
+		if e, _ := tr.Explain(c.id, c.r, c.c); e.Formula != c.want {
+			t.Errorf("%s[%d,%d] explains itself as %q, want %q", c.id, c.r, c.c, e.Formula, c.want)
+		}
+	}
+	if tr.Step("grad").Note != "clip.note.ln3" || tr.Step("exp").Note != "clip.note.base3" {
+		t.Errorf("hand mode must note 3^x and the factor ln 3")
+	}
+	if ex := m.Run(m.Exercise(), Exact); ex.Step("grad").Note != "" {
+		t.Errorf("exact mode shows the true gradient; no ln 3 note")
+	}
+}
+
+// In exact mode the numbers are those of e^x: row 1 of S is [2 1 1], so
+// P(I→T)[1,1] = e²/(e² + 2e).
+func TestCLIPExact(t *testing.T) {
+	m := CLIP{}
+	tr := m.Run(m.Exercise(), Exact)
+	e := math.E
+	if got, want := tr.Matrix("Prow").At(0, 0), e*e/(e*e+2*e); math.Abs(got-want) > 1e-12 {
+		t.Errorf("exact P(I→T)[1,1] = %v, want %v", got, want)
+	}
+}
+
+func TestCLIPStepsInOrder(t *testing.T) {
+	m := CLIP{}
+	tr := m.Run(m.Exercise(), Hand)
+	var ids []string
+	for _, s := range tr.Steps {
+		ids = append(ids, s.ID)
+	}
+	want := []string{"given", "text.lookup", "image.patches", "text.encode", "image.encode",
+		"text.pool", "image.pool", "text.project", "image.project", "similarity", "logits",
+		"exp", "sums.row", "sums.col", "prob.row", "prob.col", "loss",
+		"grad.row", "grad.col", "grad", "grad.sim", "text.embed.grad", "image.embed.grad",
+		"text.project.dw", "text.project.dx", "text.pool.grad", "text.encode.relu", "text.encode.dw",
+		"image.project.dw", "image.project.dx", "image.pool.grad", "image.encode.relu", "image.encode.dw"}
+	if !reflect.DeepEqual(ids, want) {
+		t.Fatalf("steps %v\nwant %v", ids, want)
+	}
+}
+
+// With 3^x in place of e^x the page shows P − 𝟙; the true gradient of the
+// base-3 loss (−ln of base-3 probabilities) is ln 3 times it.
+func TestCLIPHandGradientTimesLn3(t *testing.T) {
+	m := CLIP{}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for k := 0; k < 4; k++ {
+		st := m.Exercise()
+		if k > 0 {
+			randomize(st, rng)
+		}
+		tr := m.Run(st, Hand)
+		const h = 1e-6
+		for _, g := range tr.Phases[0] {
+			w := st.Get(g.Param)
+			r, c := w.Dims()
+			for i := 0; i < r; i++ {
+				for j := 0; j < c; j++ {
+					orig := w.At(i, j)
+					w.Set(i, j, orig+h)
+					up := TotalLoss(m.Run(st, Hand))
+					w.Set(i, j, orig-h)
+					down := TotalLoss(m.Run(st, Hand))
+					w.Set(i, j, orig)
+					mid := TotalLoss(m.Run(st, Hand))
+					want := (up - down) / (2 * h)
+					got := g.Grad.At(i, j) * math.Log(3)
+					tol := 1e-5 * math.Max(1, math.Abs(want))
+					// At a ReLU kink (an input of exactly 0, which the default
+					// exercise has) any value between the one-sided slopes is right.
+					right, left := (up-mid)/h, (mid-down)/h
+					if math.Abs(right-left) > 10*tol {
+						if got < math.Min(left, right)-tol || got > math.Max(left, right)+tol {
+							t.Errorf("exercise %d: ln3·∂L/∂%s[%d,%d] = %g, outside [%g, %g]", k, g.Param, i, j, got, left, right)
+						}
+						continue
+					}
+					if math.Abs(got-want) > tol {
+						t.Errorf("exercise %d: ln3·∂L/∂%s[%d,%d] = %g, finite differences %g", k, g.Param, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestCLIPTrainingLowersLoss(t *testing.T) {
+	m := CLIP{}
+	for _, mode := range []Mode{Hand, Exact} {
+		st := m.Exercise()
+		first := TotalLoss(m.Run(st, mode))
+		for k := 0; k < 50; k++ {
+			if _, ok := Update(m, st, mode, 0.1); !ok {
+				t.Fatalf("%s: update %d refused", mode, k)
+			}
+		}
+		last := TotalLoss(m.Run(st, mode))
+		if !(last < 0.8*first) {
+			t.Errorf("%s: 50 steps took the loss from %v to %v", mode, first, last)
+		}
+	}
+}
+
+// A temperature so large that every power underflows or overflows leaves
+// the softmax undefined, and the gradient waits on it.
+func TestCLIPHugeTemperatureIsNamed(t *testing.T) {
+	m := CLIP{}
+	st := m.Exercise()
+	if err := st.Set("tau", 0, 0, 1e6); err != nil {
+		t.Fatal(err)
+	}
+	tr := m.Run(st, Hand)
+	if tr.Step("exp").Undefined != "undefined.overflow" {
+		t.Fatalf("exp step: %q", tr.Step("exp").Undefined)
+	}
+	if tr.Step("grad").WaitsOn == "" {
+		t.Fatalf("the gradient does not wait")
+	}
+	if err := st.Set("tau", 0, 0, -1e6); err != nil {
+		t.Fatal(err)
+	}
+	tr = m.Run(st, Hand)
+	if tr.Defined() {
+		t.Fatalf("a softmax of underflowed powers is defined")
+	}
+}
+
+func BenchmarkCLIPRun(b *testing.B) {
+	m := CLIP{}
+	st := m.Exercise()
+	for b.Loop() {
+		m.Run(st, Exact)
+	}
+}
