@@ -41,7 +41,10 @@ func (p *ModelPage) OnInit() {
 	}
 	p.s = NewSession(m, engine.Hand)
 	p.prefs = Prefs{Lang: i18n.EN, Theme: "system"}
-	p.lr, p.n = 0.01, 100
+	p.lr, p.n = m.Info().LearningRate, 100
+	if !(p.lr > 0) {
+		p.lr = 0.01
+	}
 }
 
 func (p *ModelPage) OnMount(ctx app.Context) {

@@ -12,7 +12,7 @@ func init() { Register(Autoencoder{}) }
 
 // Info presents the autoencoder on the home page.
 func (Autoencoder) Info() Info {
-	return Info{Slug: "autoencoder", Title: "ae.name", Blurb: "ae.blurb", Order: 2,
+	return Info{Slug: "autoencoder", Title: "ae.name", Blurb: "ae.blurb", Order: 2, LearningRate: 0.002,
 		Icon: [][]float64{{1, 0, 1}, {0, 1, 0}, {1, 0, 1}}}
 }
 

@@ -227,3 +227,31 @@ func TestStepIDsAndKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultLearningRateLowersLoss: at the learning rate a model offers,
+// fifty updates of its default exercise lower the loss it trains.
+func TestDefaultLearningRateLowersLoss(t *testing.T) {
+	for _, m := range Models() {
+		lr := m.Info().LearningRate
+		if !(lr > 0) {
+			t.Errorf("%s offers no learning rate", m.Info().Slug)
+			continue
+		}
+		for _, mode := range []Mode{Hand, Exact} {
+			st := m.Exercise()
+			first := m.Run(st, mode)
+			for i := 0; i < 50; i++ {
+				if _, ok := Update(m, st, mode, lr); !ok {
+					t.Fatalf("%s/%s: update %d refused at lr %v", m.Info().Slug, mode, i, lr)
+				}
+			}
+			last := m.Run(st, mode)
+			if len(first.Phases) > 1 {
+				continue // a GAN's two losses pull against each other
+			}
+			if !(TotalLoss(last) < TotalLoss(first)) {
+				t.Errorf("%s/%s: loss %v → %v at lr %v", m.Info().Slug, mode, TotalLoss(first), TotalLoss(last), lr)
+			}
+		}
+	}
+}

@@ -11,6 +11,9 @@ type Info struct {
 	Title string // message key
 	Blurb string // message key: one line on what it does
 	Order int    // position on the home page
+	// LearningRate is the default step size for training: one at which
+	// the default exercise's loss falls steadily.
+	LearningRate float64
 	// Picture is a small grid of values drawn as the model's icon.
 	Icon [][]float64
 }

@@ -17,7 +17,7 @@ func init() { Register(VAE{}) }
 
 // Info presents the variational autoencoder on the home page.
 func (VAE) Info() Info {
-	return Info{Slug: "vae", Title: "vae.name", Blurb: "vae.blurb", Order: 3,
+	return Info{Slug: "vae", Title: "vae.name", Blurb: "vae.blurb", Order: 3, LearningRate: 0.01,
 		Icon: [][]float64{{1, 0, 1}, {0, 0.5, 0}, {1, 0, 1}}}
 }
 
