@@ -24,8 +24,9 @@ type matrixLook struct {
 	errors  map[cellKey]string
 	// ones: draw a row of 1s under the matrix (the input of a folded bias).
 	ones bool
-	// labels: draw the column labels above the cells.
-	labels bool
+	// labels: draw the column labels above the cells; rowLabels: draw the
+	// row labels to their left.
+	labels, rowLabels bool
 }
 
 // matrixBlock draws a matrix with its name, role and frame.
@@ -53,10 +54,11 @@ func matrixBlock(m *MatrixView, look matrixLook, extra app.UI) app.UI {
 // matrixTable draws the cells. Inputs and parameters are text inputs;
 // computed cells take keyboard focus so they can explain themselves.
 func matrixTable(m *MatrixView, look matrixLook) app.UI {
+	rowLabels := look.rowLabels && len(m.RowLabels) == m.Rows
 	var head app.UI
 	if look.labels && len(m.ColLabels) == m.Cols {
 		ths := make([]app.UI, 0, m.Cols+1)
-		if len(m.RowLabels) == m.Rows {
+		if rowLabels {
 			ths = append(ths, app.Th())
 		}
 		for _, l := range m.ColLabels {
@@ -67,7 +69,7 @@ func matrixTable(m *MatrixView, look matrixLook) app.UI {
 	rows := make([]app.UI, 0, m.Rows+1)
 	for i := 0; i < m.Rows; i++ {
 		tds := make([]app.UI, 0, m.Cols+1)
-		if len(m.RowLabels) == m.Rows {
+		if rowLabels {
 			tds = append(tds, app.Th().Class("rlabel").Text(m.RowLabels[i]))
 		}
 		for j := 0; j < m.Cols; j++ {
@@ -77,7 +79,7 @@ func matrixTable(m *MatrixView, look matrixLook) app.UI {
 	}
 	if look.ones {
 		tds := make([]app.UI, 0, m.Cols+1)
-		if len(m.RowLabels) == m.Rows {
+		if rowLabels {
 			tds = append(tds, app.Th())
 		}
 		for j := 0; j < m.Cols; j++ {

@@ -103,18 +103,22 @@ func (c *StepCard) layout() app.UI {
 	v := &c.View
 	if v.Product && len(v.Matrices) == 3 {
 		left, top, res := &v.Matrices[0], &v.Matrices[1], &v.Matrices[2]
+		// Only the left factor shows row labels and only the top factor
+		// column labels, so the result's cells line up with both.
 		topLook := c.look()
 		topLook.ones, topLook.labels = v.FoldBias, true
+		leftLook := c.look()
+		leftLook.rowLabels = true
 		return app.Div().Class("product").Body(
 			app.Div().Class("corner").Body(app.Span().Class("times").Text("·")),
 			app.Div().Class("top").Body(pictures(top, c.Lang), matrixBlock(top, topLook, nil)),
-			app.Div().Class("left").Body(matrixBlock(left, c.look(), nil)),
+			app.Div().Class("left").Body(matrixBlock(left, leftLook, nil)),
 			app.Div().Class("result").Body(matrixBlock(res, c.look(), pictures(res, c.Lang))),
 		)
 	}
 	items := make([]app.UI, 0, 2*len(v.Matrices))
 	look := c.look()
-	look.labels = true
+	look.labels, look.rowLabels = true, true
 	for i := range v.Matrices {
 		if i < len(v.Ops) && v.Ops[i] != "" {
 			items = append(items, app.Span().Class("op").Text(v.Ops[i]))

@@ -71,9 +71,9 @@ func (DiT) Exercise() *State {
 				[]float64{1, 0, 1, 0, 0, 0},
 				[]float64{1, -1, 0, 0, 1, -1},
 				[]float64{0, 1, -1, 1, 1, 1})},
-		{ID: "Wq", Name: "W_Q", Role: RoleParameter, Hue: HueImage, Trainable: true,
+		{ID: "Wq", Name: "Wq", Role: RoleParameter, Hue: HueImage, Trainable: true,
 			Data: dense([]float64{1, 0}, []float64{1, -1})},
-		{ID: "Wk", Name: "W_K", Role: RoleParameter, Hue: HueImage, Trainable: true,
+		{ID: "Wk", Name: "Wk", Role: RoleParameter, Hue: HueImage, Trainable: true,
 			Data: dense([]float64{1, 1}, []float64{0, -1})},
 		{ID: "Wp", Name: "Wₚ | bₚ", Role: RoleParameter, Hue: HueNoise, Trainable: true, BiasColumn: true,
 			Data: dense([]float64{1, 0, -1}, []float64{0, 1, 0})},
@@ -183,14 +183,14 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	dq := t.mul("query.grad", k, dsc, Out{ID: "dQ", Name: "∂L/∂Q", Role: RoleGradient, Hue: HueGradient})
 	dst := Transposed(dsc, "dScᵀ", "(∂L/∂S)ᵀ")
 	dk := t.mul("key.grad", q, dst, Out{ID: "dK", Name: "∂L/∂K", Role: RoleGradient, Hue: HueGradient}, dsc.ID)
-	// Q = W_Q·H, K = W_K·H: into the weights, and H's second and third shares.
+	// Q = Wq·H, K = Wk·H: into the weights, and H's second and third shares.
 	hT := Transposed(h, "Hᵀq", "Hᵀ")
-	dwq := t.mul("query.dw", dq, hT, Out{ID: "dWq", Name: "∂L/∂W_Q", Role: RoleGradient, Hue: HueGradient}, h.ID)
+	dwq := t.mul("query.dw", dq, hT, Out{ID: "dWq", Name: "∂L/∂Wq", Role: RoleGradient, Hue: HueGradient}, h.ID)
 	hT2 := Transposed(h, "Hᵀk", "Hᵀ")
-	dwk := t.mul("key.dw", dk, hT2, Out{ID: "dWk", Name: "∂L/∂W_K", Role: RoleGradient, Hue: HueGradient}, h.ID)
-	wqt := Transposed(wq, "W_Qᵀ", "W_Qᵀ")
+	dwk := t.mul("key.dw", dk, hT2, Out{ID: "dWk", Name: "∂L/∂Wk", Role: RoleGradient, Hue: HueGradient}, h.ID)
+	wqt := Transposed(wq, "Wqᵀ", "Wqᵀ")
 	dh2 := t.mul("query.dx", wqt, dq, Out{ID: "dH2", Name: "∂L/∂H ②", Role: RoleGradient, Hue: HueGradient}, wq.ID)
-	wkt := Transposed(wk, "W_Kᵀ", "W_Kᵀ")
+	wkt := Transposed(wk, "Wkᵀ", "Wkᵀ")
 	dh3 := t.mul("key.dx", wkt, dk, Out{ID: "dH3", Name: "∂L/∂H ③", Role: RoleGradient, Hue: HueGradient}, wk.ID)
 	dh := t.sumStep("h.grad", Out{ID: "dH", Name: "∂L/∂H", Role: RoleGradient, Hue: HueGradient}, dh1, dh2, dh3)
 	// H = γ ⊙ Zₙ + β: into γ and β, then into the condition's weights.
