@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -561,10 +562,36 @@ func showAll(t *testing.T, ctx context.Context, steps int) {
 	settle(t, ctx)
 }
 
-// settle waits two animation frames and a little more for go-app's batched
-// rendering.
+// settle waits for go-app's batched rendering (two frames and a little
+// more) and for any smooth scrolling (the page scrolls to the current step)
+// to stop: the scroll position must hold for five frames.
 func settle(t testing.TB, ctx context.Context) {
-	evalJS[bool](t, ctx, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => r(true), 60))))`)
+	evalJS[bool](t, ctx, `new Promise(r => {
+		const end = performance.now() + 3000;
+		let last = -1, still = 0;
+		const tick = () => {
+			const y = window.scrollY + 1e6 * window.scrollX;
+			still = y === last ? still + 1 : 0;
+			last = y;
+			if (still >= 5 || performance.now() > end) setTimeout(() => r(true), 60);
+			else requestAnimationFrame(tick);
+		};
+		requestAnimationFrame(tick);
+	})`)
+}
+
+// click scrolls an element into view at once, waits for the page to be
+// still, and clicks it with the mouse.
+func click(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	if !evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
+		el.scrollIntoView({block: "center", behavior: "instant"}); return true; })()`, sel)) {
+		t.Fatalf("no %s", sel)
+	}
+	settle(t, ctx)
+	if err := within(ctx, 5*time.Second, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("clicking %s: %v", sel, err)
+	}
 }
 
 type cellKey struct {
@@ -799,7 +826,13 @@ func center(t *testing.T, ctx context.Context, sel string) (float64, float64) {
 	// measure after the next frame.
 	xy := evalJS[[]float64](t, ctx, fmt.Sprintf(`(async () => { const el = document.querySelector(%q); if (!el) return null;
 		el.scrollIntoView({block: "center", inline: "center", behavior: "instant"});
-		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+		let last = null, still = 0;
+		while (still < 3) {
+			await new Promise(r => requestAnimationFrame(r));
+			const b = el.getBoundingClientRect(), k = b.left + "," + b.top;
+			still = k === last ? still + 1 : 0;
+			last = k;
+		}
 		const r = el.getBoundingClientRect();
 		return [r.left + r.width / 2, r.top + r.height / 2]; })()`, sel))
 	if len(xy) != 2 {
@@ -847,9 +880,7 @@ func TestUIResample(t *testing.T) {
 	if y0 == "" {
 		t.Fatal("no Y cells on the VAE page")
 	}
-	if err := within(ctx, 5*time.Second, chromedp.Click(chromedp.CSS("button#resample"))); err != nil {
-		t.Fatal(err)
-	}
+	click(t, ctx, "button#resample")
 	js := fmt.Sprintf(`[...document.querySelectorAll('td.cell[data-m="Y"]')].map(td => td.dataset.v).join(" ") !== %q`, y0)
 	if err := pollJS(ctx, 5*time.Second, js); err != nil {
 		t.Errorf("Y stayed %q after #resample", y0)
@@ -863,6 +894,9 @@ func TestUITrain(t *testing.T) {
 			ctx, _, _ := uiTest(t, slug)
 			loss := func() float64 {
 				s := evalJS[string](t, ctx, `(document.querySelector("#loss") || {dataset: {}}).dataset.v || ""`)
+				if s == "" {
+					return math.NaN() // undefined: not a number
+				}
 				v, err := engine.ParseNumber(s)
 				if err != nil {
 					t.Fatalf("#loss data-v = %q: %v", s, err)
@@ -870,15 +904,18 @@ func TestUITrain(t *testing.T) {
 				return v
 			}
 			l0 := loss()
-			setInput(t, ctx, "input#train-n", "50")
-			if err := within(ctx, 5*time.Second, chromedp.Click(chromedp.CSS("button#train"))); err != nil {
-				t.Fatal(err)
+			if math.IsNaN(l0) {
+				t.Fatal("#loss has no data-v before training")
 			}
+			setInput(t, ctx, "input#train-n", "50")
+			click(t, ctx, "button#train")
 			l0s := engine.Format(l0)
 			waitJS(t, ctx, 60*time.Second, "training to end", fmt.Sprintf(`(() => {
 				const b = document.querySelector("button#train"), l = document.querySelector("#loss");
 				return !document.body.hasAttribute("data-training") && b && !b.disabled && l && l.dataset.v !== %q; })()`, l0s))
-			if l1 := loss(); !(l1 < l0) {
+			if l1 := loss(); math.IsNaN(l1) {
+				t.Errorf("the loss (was %v) is undefined after 50 steps: training diverged", l0)
+			} else if !(l1 < l0) {
 				t.Errorf("loss %v after 50 steps, was %v", l1, l0)
 			}
 		})
