@@ -15,11 +15,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
 	"image/png"
 	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -275,6 +277,7 @@ func TestRoutesPrerendered(t *testing.T) {
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		title := regexp.MustCompile(`<title>([^<]+)</title>`)
+		anchor := regexp.MustCompile(`<a\b[^>]*\bhref="([^"]*)"`)
 		for _, p := range s.Paths {
 			res, body := get(t, pageURL(srv, s, p))
 			if res.StatusCode != 200 {
@@ -286,6 +289,19 @@ func TestRoutesPrerendered(t *testing.T) {
 			}
 			if !strings.Contains(body, "<main") && !strings.Contains(body, "<h1") {
 				t.Errorf("%s: the body is not pre-rendered", p)
+			}
+			// Every link of the pre-rendered page leads somewhere.
+			here, _ := url.Parse(pageURL(srv, s, p))
+			for _, m := range anchor.FindAllStringSubmatch(body, -1) {
+				u, err := here.Parse(html.UnescapeString(m[1]))
+				if err != nil || u.Host != here.Host {
+					continue
+				}
+				if res, err := http.Get(u.String()); err != nil || res.StatusCode != 200 {
+					t.Errorf("%s: link href=%q (%s) is broken", p, m[1], u)
+				} else {
+					res.Body.Close()
+				}
 			}
 		}
 		if s.Prefix != "" {

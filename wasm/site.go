@@ -147,10 +147,8 @@ func buildSite(o buildOptions) (*site, error) {
 	if err := fixManifest(filepath.Join(o.Out, "manifest.webmanifest"), s.Base); err != nil {
 		return nil, err
 	}
-	if o.Domain == "" {
-		if err := stripBrokenMeta(o.Out); err != nil {
-			return nil, err
-		}
+	if err := fixPages(o.Out, s.Prefix, o.Domain == ""); err != nil {
+		return nil, err
 	}
 	// GitHub Pages runs Jekyll unless told not to; Jekyll skips some files.
 	if err := os.WriteFile(filepath.Join(o.Out, ".nojekyll"), nil, 0o644); err != nil {
@@ -244,17 +242,41 @@ func fixManifest(file, base string) error {
 // (go-app writes attributes in random order).
 var brokenMeta = regexp.MustCompile(`<meta\b[^>]*\bcontent="https://(?:/[^"]*)?"[^>]*>\s*`)
 
-func stripBrokenMeta(dir string) error {
+// fixPages rewrites the generated pages: it drops the host-less social
+// tags (when strip is set) and, under a prefix, repairs relative links,
+// which go-app's PrefixedLocation joins to the prefix without a slash
+// (Href("clip") becomes "/byhandclip", Href("./") "/byhand./").
+func fixPages(dir, prefix string, strip bool) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.html"))
 	if err != nil {
 		return err
+	}
+	var joined *regexp.Regexp
+	if prefix != "" {
+		joined = regexp.MustCompile(`\b(href|src)="` + regexp.QuoteMeta(prefix) + `([^/"][^"]*)?"`)
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(f, brokenMeta.ReplaceAll(b, nil), 0o644); err != nil {
+		if strip {
+			b = brokenMeta.ReplaceAll(b, nil)
+		}
+		if joined != nil {
+			b = joined.ReplaceAllFunc(b, func(m []byte) []byte {
+				sm := joined.FindSubmatch(m)
+				rel := string(sm[2])
+				for strings.HasPrefix(rel, "./") {
+					rel = rel[2:]
+				}
+				if rel == "." {
+					rel = ""
+				}
+				return []byte(string(sm[1]) + `="` + prefix + "/" + rel + `"`)
+			})
+		}
+		if err := os.WriteFile(f, b, 0o644); err != nil {
 			return err
 		}
 	}
