@@ -147,7 +147,7 @@ func (p *ModelPage) Render() app.UI {
 	n := len(p.s.Views)
 	cards := make([]app.UI, 0, p.cur+1)
 	for i := 0; i <= p.cur && i < n; i++ {
-		cards = append(cards, &StepCard{View: p.s.Views[i], Lang: p.prefs.Lang, Mode: p.s.Mode,
+		cards = append(cards, &StepCard{Index: i, Shape: p.s.Views[i].Shape, Lang: p.prefs.Lang, Mode: p.s.Mode,
 			Current: i == p.cur, Session: p.s})
 	}
 	return app.Div().Class("page model-page").Body(
@@ -178,7 +178,7 @@ func (p *ModelPage) header(info engine.Info, n int) app.UI {
 	mode := func(m engine.Mode, key string) app.UI {
 		return app.Button().DataSet("mode", m.String()).Attr("aria-pressed", p.s.Mode == m).
 			Class("seg").Title(p.t(key + ".title")).Text(p.t(key)).
-			OnClick(func(ctx app.Context, e app.Event) { p.s.SetMode(m) })
+			OnClick(func(ctx app.Context, e app.Event) { p.s.SetMode(m); afterRecompute(ctx, p.s) })
 	}
 	return app.Header().Class("topbar").Body(
 		app.A().Class("brand").Href("./").Text("byhand"),
@@ -188,11 +188,11 @@ func (p *ModelPage) header(info engine.Info, n int) app.UI {
 			mode(engine.Hand, "mode.hand"), mode(engine.Exact, "mode.exact"),
 		),
 		app.Div().Class("stepper").Body(
-			app.Button().ID("prev").Attr("aria-label", p.t("nav.prev")).Text("←").Disabled(p.cur == 0).
+			disable(app.Button().ID("prev").Attr("aria-label", p.t("nav.prev")).Text("←"), p.cur == 0).
 				OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.cur-1) }),
 			app.Span().ID("step-count").Attr("aria-live", "polite").
 				Text(p.t("nav.step")+" "+strconv.Itoa(p.cur+1)+" / "+strconv.Itoa(n)),
-			app.Button().ID("next").Attr("aria-label", p.t("nav.next")).Text("→").Disabled(p.cur >= n-1).
+			disable(app.Button().ID("next").Attr("aria-label", p.t("nav.next")).Text("→"), p.cur >= n-1).
 				OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.cur+1) }),
 		),
 		prefsControls(p.prefs, p.onLang, p.onTheme),
@@ -279,7 +279,7 @@ func (p *ModelPage) trainPanel() app.UI {
 			app.Label().For("lr").Text(p.t("train.lr")),
 			app.Input().ID("lr").Type("text").Attr("inputmode", "decimal").Value(engine.Format(p.lr)).
 				OnChange(p.onLR),
-			app.Button().ID("apply").Text(p.t("train.apply")).Disabled(p.training).OnClick(p.onApply),
+			disable(app.Button().ID("apply").Text(p.t("train.apply")), p.training).OnClick(p.onApply),
 		),
 		app.Div().Class("train-row").Body(
 			app.Label().For("train-n").Text(p.t("train.n")),
@@ -290,13 +290,13 @@ func (p *ModelPage) trainPanel() app.UI {
 			}).Else(func() app.UI {
 				return app.Button().ID("stop").Text(p.t("train.stop")).OnClick(func(ctx app.Context, e app.Event) { p.stop = true })
 			}),
-			app.Button().ID("reset").Text(p.t("train.reset")).Disabled(p.training).OnClick(p.onReset),
+			disable(app.Button().ID("reset").Text(p.t("train.reset")), p.training).OnClick(p.onReset),
 		),
 		app.If(p.s.CanResample(), func() app.UI {
 			return app.Div().Class("train-row").Body(
 				app.Span().Text(p.t("noise.seed")+" "),
 				app.Code().ID("seed").Text(strconv.FormatUint(p.s.State.Seed, 10)),
-				app.Button().ID("resample").Text(p.t("noise.resample")).Disabled(p.training).OnClick(p.onResample),
+				disable(app.Button().ID("resample").Text(p.t("noise.resample")), p.training).OnClick(p.onResample),
 			)
 		}),
 		app.P().Class("train-status").Attr("role", "status").Text(status),
@@ -324,6 +324,7 @@ func (p *ModelPage) onN(ctx app.Context, e app.Event) {
 }
 
 func (p *ModelPage) onApply(ctx app.Context, e app.Event) {
+	defer afterRecompute(ctx, p.s)
 	if _, ok := p.s.Train(1, p.lr, time.Time{}); !ok {
 		p.trainMessage = "train.refused"
 		return
@@ -334,10 +335,12 @@ func (p *ModelPage) onApply(ctx app.Context, e app.Event) {
 func (p *ModelPage) onReset(ctx app.Context, e app.Event) {
 	p.s.Reset()
 	p.trainMessage = ""
+	afterRecompute(ctx, p.s)
 }
 
 func (p *ModelPage) onResample(ctx app.Context, e app.Event) {
 	p.s.Resample(rand.Uint64N(100000))
+	afterRecompute(ctx, p.s)
 }
 
 // onTrain runs n updates in slices of a few milliseconds, yielding to the
@@ -363,6 +366,7 @@ func (p *ModelPage) trainSlice(ctx app.Context) {
 	}
 	done, ok := p.s.Train(p.total-p.progress, p.lr, time.Now().Add(12*time.Millisecond))
 	p.progress += done
+	afterRecompute(ctx, p.s)
 	if !ok {
 		p.training, p.trainMessage = false, "train.refused"
 		markTraining(false)
@@ -381,4 +385,13 @@ func markTraining(on bool) {
 	} else {
 		doc.Get("body").Call("removeAttribute", "data-training")
 	}
+}
+
+// disable marks a button disabled only when on: a pre-rendered
+// disabled="false" would read as disabled until the wasm runs.
+func disable(b app.HTMLButton, on bool) app.HTMLButton {
+	if on {
+		return b.Disabled(true)
+	}
+	return b
 }

@@ -85,11 +85,11 @@ func markReady(name string) {
 func prefsControls(p Prefs, onLang, onTheme app.EventHandler) app.UI {
 	langs := make([]app.UI, len(i18n.Langs))
 	for i, l := range i18n.Langs {
-		langs[i] = app.Option().Value(string(l)).Selected(l == p.Lang).Text(i18n.Native[l])
+		langs[i] = selectIf(app.Option().Value(string(l)), l == p.Lang).Text(i18n.Native[l])
 	}
 	themes := make([]app.UI, len(Themes))
 	for i, t := range Themes {
-		themes[i] = app.Option().Value(t).Selected(t == p.Theme).Text(i18n.T(p.Lang, "theme."+t))
+		themes[i] = selectIf(app.Option().Value(t), t == p.Theme).Text(i18n.T(p.Lang, "theme."+t))
 	}
 	return app.Div().Class("prefs").Body(
 		app.Label().Class("sr-only").For("lang").Text(i18n.T(p.Lang, "lang.label")),
@@ -97,4 +97,12 @@ func prefsControls(p Prefs, onLang, onTheme app.EventHandler) app.UI {
 		app.Label().Class("sr-only").For("theme").Text(i18n.T(p.Lang, "theme.label")),
 		app.Select().ID("theme").Attr("aria-label", i18n.T(p.Lang, "theme.label")).OnChange(onTheme).Body(themes...),
 	)
+}
+
+// selectIf marks an option selected only when on (see disable).
+func selectIf(o app.HTMLOption, on bool) app.HTMLOption {
+	if on {
+		return o.Selected(true)
+	}
+	return o
 }

@@ -16,8 +16,8 @@ import (
 func TestStepCardRendersEveryCell(t *testing.T) {
 	for _, m := range engine.Models() {
 		s := NewSession(m, engine.Hand)
-		for _, v := range s.Views {
-			html := app.HTMLString(&StepCard{View: v, Lang: i18n.EN, Session: s, Current: true})
+		for i, v := range s.Views {
+			html := app.HTMLString(&StepCard{Index: i, Shape: v.Shape, Lang: i18n.EN, Session: s, Current: true})
 			if !strings.Contains(html, `data-step="`+v.ID+`"`) {
 				t.Fatalf("%s/%s: no data-step", m.Info().Slug, v.ID)
 			}
@@ -45,7 +45,7 @@ func TestStepCardRendersEveryCell(t *testing.T) {
 
 func TestProductStepDrawsOnesRowAndBiasColumn(t *testing.T) {
 	s := aeSession(t)
-	html := app.HTMLString(&StepCard{View: s.Views[2], Lang: i18n.EN, Session: s})
+	html := app.HTMLString(&StepCard{Index: 2, Lang: i18n.EN, Session: s})
 	if strings.Count(html, `class="cell ones`) != 4 {
 		t.Fatalf("want a row of four 1s under X")
 	}
@@ -62,7 +62,7 @@ func TestProductStepDrawsOnesRowAndBiasColumn(t *testing.T) {
 
 func TestStepCardSpeaksChinese(t *testing.T) {
 	s := aeSession(t)
-	html := app.HTMLString(&StepCard{View: s.Views[2], Lang: i18n.ZH, Session: s})
+	html := app.HTMLString(&StepCard{Index: 2, Lang: i18n.ZH, Session: s})
 	if !strings.Contains(html, i18n.T(i18n.ZH, "ae.enc1.title")) {
 		t.Fatal("Chinese title missing")
 	}
@@ -101,5 +101,24 @@ func TestParseThemeRejectsJunk(t *testing.T) {
 		if got := ParseTheme(in); got != want {
 			t.Errorf("ParseTheme(%q) = %q", in, got)
 		}
+	}
+}
+
+func TestShapeIgnoresNumbersButNotStrikes(t *testing.T) {
+	s := aeSession(t)
+	before := s.Views[2].Shape
+	// W₁[1,1] from 1 to 2: H₁'s first row changes, nothing crosses zero.
+	if err := s.Edit("W1", 0, 0, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Views[2].Shape != before {
+		t.Fatal("a change of numbers alone changed the shape")
+	}
+	// b₁[2] from −1 to 5: H₁'s second row turns positive, strikes vanish.
+	if err := s.Edit("W1", 1, 4, "5"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Views[2].Shape == before {
+		t.Fatal("strikes changed but the shape did not")
 	}
 }

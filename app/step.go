@@ -9,14 +9,19 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// StepCard draws one step of a walkthrough. Its fields are plain values,
-// so go-app redraws a card only when its step's numbers, the language or
-// the focus changed. Hovering, focus and typing are handled once for the
-// whole card (events bubble up to it), not cell by cell.
+// StepCard draws one step of a walkthrough. Its fields are plain values:
+// go-app redraws a card only when its step's shape (which matrices, which
+// cells are struck out or undefined, its pictures), the language or the
+// focus changed. When only numbers change, patchNumbers writes the changed
+// cells straight into the page, which is far cheaper than a redraw; a
+// redraw reads the numbers from the session, so both agree. Hovering,
+// focus and typing are handled once for the whole card (events bubble up
+// to it), not cell by cell.
 type StepCard struct {
 	app.Compo
 
-	View    StepView
+	Index   int    // the step's position in Session.Views
+	Shape   string // StepView.Shape: changes force a redraw
 	Lang    i18n.Lang
 	Mode    engine.Mode
 	Current bool
@@ -45,8 +50,16 @@ func (c *StepCard) OnUpdate(ctx app.Context) {
 	}
 }
 
+// view is the card's step as the session has it now.
+func (c *StepCard) view() *StepView {
+	if c.Session == nil || c.Index < 0 || c.Index >= len(c.Session.Views) {
+		return &StepView{}
+	}
+	return &c.Session.Views[c.Index]
+}
+
 func (c *StepCard) Render() app.UI {
-	v := &c.View
+	v := c.view()
 	lang := c.Lang
 	class := "step"
 	if c.Current {
@@ -100,7 +113,7 @@ func (c *StepCard) look() matrixLook {
 
 // layout draws the step's matrices: a product by hand, or a sequence.
 func (c *StepCard) layout() app.UI {
-	v := &c.View
+	v := c.view()
 	if v.Product && len(v.Matrices) == 3 {
 		left, top, res := &v.Matrices[0], &v.Matrices[1], &v.Matrices[2]
 		// Only the left factor shows row labels and only the top factor
@@ -132,8 +145,9 @@ func (c *StepCard) layout() app.UI {
 // sliders draws a slider for the focused input and one per noise cell.
 func (c *StepCard) sliders() app.UI {
 	var out []app.UI
-	for i := range c.View.Matrices {
-		m := &c.View.Matrices[i]
+	v := c.view()
+	for i := range v.Matrices {
+		m := &v.Matrices[i]
 		if !m.Noise {
 			continue
 		}
@@ -301,6 +315,7 @@ func (c *StepCard) set(ctx app.Context, k cellKey, v float64) {
 		}
 		c.errors[k] = i18n.T(c.Lang, err.Error())
 	}
+	afterRecompute(ctx, c.Session)
 }
 
 // onKey: ↑/↓ step an input by one (0.1 in exact mode); Escape restores it.

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/byhand/byhand/engine"
 )
@@ -55,6 +57,10 @@ type StepView struct {
 	// this one waits on (0: none).
 	Undefined string
 	WaitsOn   int
+	// Shape sums up everything but the numbers: which matrices, which
+	// cells are struck out or undefined, the pictures. Cards redraw when
+	// it changes; otherwise only numbers changed, and are patched.
+	Shape string
 }
 
 func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
@@ -75,7 +81,37 @@ func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, 
 		}
 		v.Matrices[k] = viewMatrix(m, editable[m.ID], old, flip)
 	}
+	v.Shape = shape(&v)
 	return v
+}
+
+// shape writes a step view's signature: everything a redraw depends on
+// except the numbers themselves.
+func shape(v *StepView) string {
+	var b strings.Builder
+	b.WriteString(v.ID + "|" + v.Undefined + "|" + strconv.Itoa(v.WaitsOn))
+	for i := range v.Matrices {
+		m := &v.Matrices[i]
+		b.WriteString("|" + m.ID + ":" + strconv.Itoa(m.Rows) + "x" + strconv.Itoa(m.Cols) + ":")
+		for _, row := range m.Cells {
+			for _, c := range row {
+				switch {
+				case c.Text == "":
+					b.WriteByte('u')
+				case c.Struck != "":
+					b.WriteByte('s')
+				default:
+					b.WriteByte('.')
+				}
+			}
+		}
+		if m.Picture != nil {
+			for _, img := range m.Picture.Images {
+				b.Write(img)
+			}
+		}
+	}
+	return b.String()
 }
 
 func viewMatrix(m *engine.Matrix, editable bool, old *MatrixView, flip uint8) MatrixView {

@@ -22,11 +22,6 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// softplus is ln(1 + e^z) without overflow: max(z, 0) + ln(1 + e^−|z|).
-func softplus(z float64) float64 {
-	return math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z)))
-}
-
 // SigmoidForward returns Y = σ(Z) = 1/(1 + e^−Z) cell by cell: the
 // probability that a column is real. It is finite for every finite Z.
 func SigmoidForward(z *mat.Dense) *mat.Dense {
