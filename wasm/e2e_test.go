@@ -717,23 +717,46 @@ func TestUIAllSteps(t *testing.T) {
 // TestUIEditWeight types a new value into W1[0,0] and checks every cell on
 // the page against the engine, and that exactly the cells the engine
 // changes changed.
+// TestUIEditWeight edits the first weight of a page's exercise (half a
+// step up) and checks every number on the page against the engine, and
+// that exactly the cells the engine changes changed.
+//
+// TODO: on /clip and /dit the typed value does not reach the first weight
+// within the wait when driven by chromedp (by hand in the same browser it
+// does); find out why and add them here.
 func TestUIEditWeight(t *testing.T) {
-	ctx, m, mode := uiTest(t, "autoencoder")
+	for _, slug := range []string{"autoencoder", "vae", "gan"} {
+		t.Run(slug, func(t *testing.T) { checkEditWeight(t, slug) })
+	}
+}
+
+func checkEditWeight(t *testing.T, slug string) {
+	ctx, m, mode := uiTest(t, slug)
 	st := m.Exercise()
+	var w *engine.Var
+	for _, v := range st.Vars {
+		if v.Role == engine.RoleParameter {
+			w = v
+			break
+		}
+	}
+	if w == nil {
+		t.Fatalf("%s has no weight", slug)
+	}
 	// A trace shares its inputs' numbers with the state: run on a copy.
 	before := m.Run(st.Clone(), mode)
 	showAll(t, ctx, len(before.Steps))
 	page0 := pageCells(t, ctx)
 	diffCells(t, "before the edit", page0, engineCells(t, before, page0))
 
-	const value = 2.5
-	typeInto(t, ctx, cellSel("W1", 0, 0)+" input.cell-input", "2.5")
-	if err := st.Set("W1", 0, 0, value); err != nil {
+	value := w.Data.At(0, 0) + 0.5
+	typeInto(t, ctx, cellSel(w.ID, 0, 0)+" input.cell-input", engine.Format(value))
+	if err := st.Set(w.ID, 0, 0, value); err != nil {
 		t.Fatal(err)
 	}
 	after := m.Run(st, mode)
-	waitJS(t, ctx, 5*time.Second, "W1[0,0] to show 2.5",
-		fmt.Sprintf(`document.querySelector(%q).dataset.v === %q`, cellSel("W1", 0, 0), engine.Format(value)))
+	waitJS(t, ctx, 5*time.Second, w.ID+"[0,0] to show the new value",
+		fmt.Sprintf(`document.querySelector(%q).dataset.v === %q`, cellSel(w.ID, 0, 0), engine.Format(value)))
 	settle(t, ctx)
 	page1 := pageCells(t, ctx)
 	want1 := engineCells(t, after, page1)
