@@ -181,3 +181,16 @@ func TestPicturesFollowNumbers(t *testing.T) {
 		t.Fatalf("after the edit the pixel is %d, want 255", g)
 	}
 }
+
+func TestCanonicalTypingOnly(t *testing.T) {
+	for text, want := range map[string]bool{"2": true, "-1": true, "−1": true, "-0": false, "1.": false,
+		"0.50": false, "0.5": true, " 3 ": true, "1e2": false} {
+		v, err := engine.ParseNumber(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := canonical(text, v); got != want {
+			t.Errorf("canonical(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/byhand/byhand/app/i18n"
 	"github.com/byhand/byhand/engine"
@@ -276,12 +277,12 @@ func (c *StepCard) onInput(ctx app.Context, e app.Event) {
 		return
 	}
 	text := e.Get("target").Get("value").String()
-	if v, err := engine.ParseNumber(text); err == nil {
+	if v, err := engine.ParseNumber(text); err == nil && (e.Get("target").Get("type").String() == "range" || canonical(text, v)) {
 		delete(c.errors, k)
 		c.set(ctx, k, v)
 		return
 	}
-	ctx.PreventUpdate() // a half-typed number waits for Enter
+	ctx.PreventUpdate() // a half-typed number ("-", "1.", "-0") waits for Enter
 }
 
 // onChange commits typed text: a number is set, anything else says why.
@@ -432,4 +433,12 @@ func (c *StepCard) onPointerUp(ctx app.Context, e app.Event) {
 		e.PreventDefault()
 	}
 	c.drag = cellKey{}
+}
+
+// canonical reports whether typed text is already the way the page prints
+// v. Only such text is applied while typing: applying "-0" or "1." would
+// redraw the cell as "0" or "1" under the reader's cursor.
+func canonical(text string, v float64) bool {
+	t := strings.ReplaceAll(strings.TrimSpace(text), "-", "−")
+	return t == engine.Format(v)
 }
