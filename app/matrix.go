@@ -18,6 +18,7 @@ type cellKey struct {
 // matrixLook is what the step card tells the drawing about the moment:
 // the hovered cell, its sources, the cell being edited and its error.
 type matrixLook struct {
+	step    string // the step's id: cells get ids "c/step/matrix/row/col"
 	lang    i18n.Lang
 	hovered cellKey
 	sources map[cellKey]bool
@@ -110,7 +111,8 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	if look.hovered == k {
 		class += " hovered"
 	}
-	td := app.Td().DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).DataSet("v", c.Text)
+	td := app.Td().ID(cellID(look.step, m.ID, i, j)).
+		DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).DataSet("v", c.Text)
 	if m.Editable {
 		msg, bad := look.errors[k]
 		if bad {
@@ -128,14 +130,18 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 			}),
 		)
 	}
-	if c.Text == "" {
-		return td.Class(class + " undef").TabIndex(0).Text("—")
+	// Every computed cell has the same two parts, a struck-out value
+	// (empty unless ReLU crossed one out) and the value, so that a change
+	// of numbers, strikes included, is patched without a redraw.
+	text := c.Text
+	if text == "" {
+		class += " undef"
+		text = "—"
 	}
 	if c.Struck != "" {
-		return td.Class(class+" struck").TabIndex(0).Body(
-			app.S().Text(c.Struck), app.Span().Class("after").Text(c.Text))
+		class += " struck"
 	}
-	return td.Class(class).TabIndex(0).Text(c.Text)
+	return td.Class(class).TabIndex(0).Body(app.S().Text(c.Struck), app.Span().Class("after").Text(text))
 }
 
 // pictures draws a matrix's grey-scale images, if it has any.
@@ -151,11 +157,17 @@ func pictures(m *MatrixView, lang i18n.Lang) app.UI {
 			s := strconv.Itoa(int(g))
 			px[i] = app.Span().Style("background", "rgb("+s+","+s+","+s+")")
 		}
-		imgs[k] = app.Div().Class("picture").
+		imgs[k] = app.Div().Class("picture").DataSet("pm", m.ID).DataSet("k", k).
 			Style("grid-template-columns", "repeat("+strconv.Itoa(p.Width)+", 1fr)").
 			Style("aspect-ratio", strconv.Itoa(p.Width)+"/"+strconv.Itoa(p.Height)).
 			Attr("role", "img").Attr("aria-label", m.Name+" "+strconv.Itoa(k+1)).
 			Body(px...)
 	}
 	return app.Div().Class("pictures").Title(i18n.T(lang, "pictures.title")).Body(imgs...)
+}
+
+// cellID is a cell's element id. A matrix appears at most once in a step
+// (the engine's tests check it), so the id is unique on the page.
+func cellID(step, m string, r, c int) string {
+	return "c/" + step + "/" + m + "/" + strconv.Itoa(r) + "/" + strconv.Itoa(c)
 }

@@ -62,8 +62,21 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 		app.Window().Call("removeEventListener", "keydown", keydown)
 		keydown.Release()
 	}
+	ctx.Handle(actionGoTo, func(ctx app.Context, a app.Action) {
+		if i, ok := a.Value.(int); ok {
+			p.goTo(ctx, i)
+		}
+	})
+	// A card changed numbers that change more than numbers: redraw.
+	ctx.Handle(actionRecomputed, func(ctx app.Context, a app.Action) {})
 	ctx.Defer(func(app.Context) { markReady(p.Slug) })
 }
+
+// The actions a page's children send it.
+const (
+	actionGoTo       = "byhand.goto"       // Value: the step's index
+	actionRecomputed = "byhand.recomputed" // the session's numbers changed
+)
 
 func (p *ModelPage) OnDismount() {
 	if p.removeKeys != nil {
@@ -178,7 +191,7 @@ func (p *ModelPage) header(info engine.Info, n int) app.UI {
 	mode := func(m engine.Mode, key string) app.UI {
 		return app.Button().DataSet("mode", m.String()).Attr("aria-pressed", p.s.Mode == m).
 			Class("seg").Title(p.t(key + ".title")).Text(p.t(key)).
-			OnClick(func(ctx app.Context, e app.Event) { p.s.SetMode(m); afterRecompute(ctx, p.s) })
+			OnClick(func(ctx app.Context, e app.Event) { p.s.SetMode(m); patchNumbers(p.s) })
 	}
 	return app.Header().Class("topbar").Body(
 		app.A().Class("brand").Href("./").Text("byhand"),
@@ -213,42 +226,40 @@ func (p *ModelPage) onTheme(ctx app.Context, e app.Event) {
 	p.prefs.save(ctx)
 }
 
+// stepList makes the list of steps: a component of plain values, so an
+// edit that leaves the titles and the current step alone costs nothing.
 func (p *ModelPage) stepList() app.UI {
-	items := make([]app.UI, len(p.s.Views))
+	l := &StepList{Cur: p.cur, Lang: p.prefs.Lang, IDs: make([]string, len(p.s.Views)),
+		Titles: make([]string, len(p.s.Views)), Bad: make([]bool, len(p.s.Views))}
 	for i := range p.s.Views {
 		v := &p.s.Views[i]
-		class := "step-link"
-		switch {
-		case i == p.cur:
-			class += " current"
-		case i < p.cur:
-			class += " done"
-		}
-		if v.Undefined != "" || v.WaitsOn > 0 {
-			class += " bad"
-		}
-		idx := i
-		items[i] = app.Li().Body(app.Button().Class(class).DataSet("step", v.ID).
-			Attr("aria-current", i == p.cur).
-			OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, idx) }, app.EventScope(v.ID)).
-			Body(app.Span().Class("n").Text(strconv.Itoa(i+1)), app.Span().Text(p.t(v.Title))))
+		l.IDs[i], l.Titles[i], l.Bad[i] = v.ID, v.Title, v.Undefined != "" || v.WaitsOn > 0
 	}
-	return app.Nav().Class("step-list").Attr("aria-label", p.t("nav.steps")).Body(app.Ol().Body(items...))
+	return l
 }
 
-func (p *ModelPage) legend() app.UI {
+func (p *ModelPage) legend() app.UI { return &Legend{Lang: p.prefs.Lang} }
+
+// Legend explains the frames and colours.
+type Legend struct {
+	app.Compo
+	Lang i18n.Lang
+}
+
+func (l *Legend) Render() app.UI {
+	t := func(k string) string { return i18n.T(l.Lang, k) }
 	return app.Div().Class("legend").Body(
-		app.H3().Text(p.t("legend.title")),
+		app.H3().Text(t("legend.title")),
 		app.Ul().Body(
-			app.Li().Body(app.Span().Class("swatch trainable"), app.Text(p.t("frame.trainable"))),
-			app.Li().Body(app.Span().Class("swatch frozen"), app.Text(p.t("frame.frozen"))),
-			app.Li().Body(app.Span().Class("swatch hue-text"), app.Text(p.t("hue.text"))),
-			app.Li().Body(app.Span().Class("swatch hue-image"), app.Text(p.t("hue.image"))),
-			app.Li().Body(app.Span().Class("swatch hue-pixel"), app.Text(p.t("hue.pixel"))),
-			app.Li().Body(app.Span().Class("swatch hue-similarity"), app.Text(p.t("hue.similarity"))),
-			app.Li().Body(app.Span().Class("swatch hue-gradient"), app.Text(p.t("hue.gradient"))),
-			app.Li().Body(app.Span().Class("swatch hue-noise"), app.Text(p.t("hue.noise"))),
-			app.Li().Body(app.Span().Class("swatch ones"), app.Text(p.t("legend.ones"))),
+			app.Li().Body(app.Span().Class("swatch trainable"), app.Text(t("frame.trainable"))),
+			app.Li().Body(app.Span().Class("swatch frozen"), app.Text(t("frame.frozen"))),
+			app.Li().Body(app.Span().Class("swatch hue-text"), app.Text(t("hue.text"))),
+			app.Li().Body(app.Span().Class("swatch hue-image"), app.Text(t("hue.image"))),
+			app.Li().Body(app.Span().Class("swatch hue-pixel"), app.Text(t("hue.pixel"))),
+			app.Li().Body(app.Span().Class("swatch hue-similarity"), app.Text(t("hue.similarity"))),
+			app.Li().Body(app.Span().Class("swatch hue-gradient"), app.Text(t("hue.gradient"))),
+			app.Li().Body(app.Span().Class("swatch hue-noise"), app.Text(t("hue.noise"))),
+			app.Li().Body(app.Span().Class("swatch ones"), app.Text(t("legend.ones"))),
 		),
 	)
 }
@@ -324,7 +335,7 @@ func (p *ModelPage) onN(ctx app.Context, e app.Event) {
 }
 
 func (p *ModelPage) onApply(ctx app.Context, e app.Event) {
-	defer afterRecompute(ctx, p.s)
+	defer patchNumbers(p.s)
 	if _, ok := p.s.Train(1, p.lr, time.Time{}); !ok {
 		p.trainMessage = "train.refused"
 		return
@@ -335,12 +346,12 @@ func (p *ModelPage) onApply(ctx app.Context, e app.Event) {
 func (p *ModelPage) onReset(ctx app.Context, e app.Event) {
 	p.s.Reset()
 	p.trainMessage = ""
-	afterRecompute(ctx, p.s)
+	patchNumbers(p.s)
 }
 
 func (p *ModelPage) onResample(ctx app.Context, e app.Event) {
 	p.s.Resample(rand.Uint64N(100000))
-	afterRecompute(ctx, p.s)
+	patchNumbers(p.s)
 }
 
 // onTrain runs n updates in slices of a few milliseconds, yielding to the
@@ -366,7 +377,7 @@ func (p *ModelPage) trainSlice(ctx app.Context) {
 	}
 	done, ok := p.s.Train(p.total-p.progress, p.lr, time.Now().Add(12*time.Millisecond))
 	p.progress += done
-	afterRecompute(ctx, p.s)
+	patchNumbers(p.s)
 	if !ok {
 		p.training, p.trainMessage = false, "train.refused"
 		markTraining(false)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/byhand/byhand/engine"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -13,23 +14,40 @@ import (
 // into.
 const patchJS = `
 const sep = "\u001f";
-let sec = null, secID = null;
+const setText = (el, t) => {
+  if (el.firstChild && el.firstChild.nodeType === 3) el.firstChild.nodeValue = t;
+  else if (t !== "") el.appendChild(document.createTextNode(t));
+};
 for (const ln of s.split("\n")) {
   if (!ln) continue;
+  if (ln.startsWith(sep + "loss" + sep)) {
+    const el = document.getElementById("loss"), v = ln.slice(6);
+    if (el && el.firstChild && el.dataset.v !== v) { el.dataset.v = v; el.firstChild.nodeValue = v; }
+    continue;
+  }
+  if (ln.startsWith(sep + "pic" + sep)) {
+    const [, , st, m, k, greys] = ln.split(sep);
+    const g = greys.split(",");
+    const box = document.getElementById("step-" + st);
+    if (!box) continue;
+    for (const pic of box.querySelectorAll('.picture[data-pm="' + CSS.escape(m) + '"][data-k="' + k + '"]')) {
+      const px = pic.children;
+      for (let i = 0; i < px.length && i < g.length; i++) px[i].style.background = "rgb(" + g[i] + "," + g[i] + "," + g[i] + ")";
+    }
+    continue;
+  }
   const [st, m, r, c, text, struck, flash] = ln.split(sep);
-  if (st !== secID) { secID = st; sec = document.getElementById("step-" + st); }
-  if (!sec) continue;
-  const tds = sec.querySelectorAll('td[data-m="' + CSS.escape(m) + '"][data-r="' + r + '"][data-c="' + c + '"]');
-  for (const td of tds) {
+  const td = document.getElementById("c/" + st + "/" + m + "/" + r + "/" + c);
+  if (td) {
     td.dataset.v = text;
     const inp = td.querySelector("input");
     if (inp) {
       if (document.activeElement !== inp) inp.value = text;
-    } else if (td.firstElementChild && td.firstElementChild.tagName === "S") {
-      td.firstElementChild.firstChild.nodeValue = struck;
-      td.lastElementChild.firstChild.nodeValue = text;
-    } else if (td.firstChild && td.firstChild.nodeType === 3) {
-      td.firstChild.nodeValue = text;
+    } else if (td.children.length === 2) {
+      setText(td.children[0], struck);
+      setText(td.children[1], text === "" ? "\u2014" : text);
+      td.classList.toggle("struck", struck !== "");
+      td.classList.toggle("undef", text === "");
     }
     td.classList.remove("flash1", "flash2");
     if (flash !== "0") td.classList.add("flash" + flash);
@@ -38,14 +56,9 @@ for (const ln of s.split("\n")) {
 
 var patchFunc app.Value
 
-// afterRecompute schedules, once the current redraw is done, the writing
-// of the numbers that the last recompute changed.
-func afterRecompute(ctx app.Context, s *Session) {
-	ctx.Defer(func(app.Context) { patchNumbers(s) })
-}
-
 // patchNumbers writes every cell whose number changed in the last
-// recompute into the page.
+// recompute into the page, and the loss. A card that go-app redraws later
+// reads the same numbers from the session, so the two never disagree.
 func patchNumbers(s *Session) {
 	if s == nil || !app.IsClient {
 		return
@@ -55,6 +68,18 @@ func patchNumbers(s *Session) {
 		v := &s.Views[i]
 		for k := range v.Matrices {
 			m := &v.Matrices[k]
+			if p := m.Picture; p != nil && p.Changed {
+				for n, img := range p.Images {
+					b.WriteString("\x1fpic\x1f" + v.ID + "\x1f" + m.ID + "\x1f" + strconv.Itoa(n) + "\x1f")
+					for i, g := range img {
+						if i > 0 {
+							b.WriteByte(',')
+						}
+						b.WriteString(strconv.Itoa(int(g)))
+					}
+					b.WriteByte('\n')
+				}
+			}
 			for r, row := range m.Cells {
 				for c, cell := range row {
 					if cell.Flash == 0 {
@@ -66,8 +91,8 @@ func patchNumbers(s *Session) {
 			}
 		}
 	}
-	if b.Len() == 0 {
-		return
+	if l, ok := s.Loss(); ok {
+		b.WriteString("\x1floss\x1f" + engine.Format(l) + "\n")
 	}
 	if patchFunc == nil {
 		patchFunc = app.Window().Get("Function").New("s", patchJS)

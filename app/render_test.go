@@ -104,7 +104,7 @@ func TestParseThemeRejectsJunk(t *testing.T) {
 	}
 }
 
-func TestShapeIgnoresNumbersButNotStrikes(t *testing.T) {
+func TestShapeIgnoresNumbersAndStrikes(t *testing.T) {
 	s := aeSession(t)
 	before := s.Views[2].Shape
 	// W₁[1,1] from 1 to 2: H₁'s first row changes, nothing crosses zero.
@@ -114,11 +114,18 @@ func TestShapeIgnoresNumbersButNotStrikes(t *testing.T) {
 	if s.Views[2].Shape != before {
 		t.Fatal("a change of numbers alone changed the shape")
 	}
-	// b₁[2] from −1 to 5: H₁'s second row turns positive, strikes vanish.
+	// b₁[2] from −1 to 5: strikes vanish, and are patched like numbers.
 	if err := s.Edit("W1", 1, 4, "5"); err != nil {
 		t.Fatal(err)
 	}
-	if s.Views[2].Shape == before {
-		t.Fatal("strikes changed but the shape did not")
+	if s.Views[2].Shape != before || s.Reshaped {
+		t.Fatal("strikes alone changed the shape")
+	}
+	// An overflow makes steps undefined: that is a change of shape.
+	if err := s.Edit("W1", 0, 0, "1e308"); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Reshaped {
+		t.Fatal("an overflow did not change the shape")
 	}
 }

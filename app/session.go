@@ -20,6 +20,9 @@ type Session struct {
 	// loss curve; Curves holds each named loss likewise.
 	Losses []float64
 	Curves map[string][]float64
+	// Reshaped: the last recompute changed more than numbers (a step's
+	// shape: strikes, undefined cells, pictures), so cards must redraw.
+	Reshaped bool
 
 	flip uint8
 }
@@ -51,6 +54,12 @@ func (s *Session) recompute() {
 	views := make([]StepView, len(s.Trace.Steps))
 	for i, st := range s.Trace.Steps {
 		views[i] = viewStep(s.Trace, i, st, editable, old[st.ID], s.flip)
+	}
+	s.Reshaped = len(views) != len(s.Views)
+	for i := range views {
+		if o := old[views[i].ID]; o == nil || o.Shape != views[i].Shape {
+			s.Reshaped = true
+		}
 	}
 	s.Views = views
 }

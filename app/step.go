@@ -109,7 +109,7 @@ func (c *StepCard) Render() app.UI {
 }
 
 func (c *StepCard) look() matrixLook {
-	return matrixLook{lang: c.Lang, hovered: c.hovered, sources: c.sources, errors: c.errors}
+	return matrixLook{step: c.view().ID, lang: c.Lang, hovered: c.hovered, sources: c.sources, errors: c.errors}
 }
 
 // layout draws the step's matrices: a product by hand, or a sequence.
@@ -277,9 +277,9 @@ func (c *StepCard) onInput(ctx app.Context, e app.Event) {
 		return
 	}
 	text := e.Get("target").Get("value").String()
-	if v, err := engine.ParseNumber(text); err == nil && (e.Get("target").Get("type").String() == "range" || canonical(text, v)) {
-		delete(c.errors, k)
-		c.set(ctx, k, v)
+	slider := e.Get("target").Get("type").String() == "range"
+	if v, err := engine.ParseNumber(text); err == nil && (slider || canonical(text, v)) {
+		c.setFrom(ctx, k, v, slider)
 		return
 	}
 	ctx.PreventUpdate() // a half-typed number ("-", "1.", "-0") waits for Enter
@@ -304,19 +304,34 @@ func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 		c.errors[k] = i18n.T(c.Lang, err.Error())
 		return
 	}
-	delete(c.errors, k)
 	c.set(ctx, k, v)
 	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
 }
 
-func (c *StepCard) set(ctx app.Context, k cellKey, v float64) {
+func (c *StepCard) set(ctx app.Context, k cellKey, v float64) { c.setFrom(ctx, k, v, false) }
+
+// setFrom sets a cell and brings the page up to date the cheapest way: the
+// changed numbers are written into the page at once; go-app redraws only
+// when something besides numbers changed (a step's shape, an error shown,
+// a slider's label).
+func (c *StepCard) setFrom(ctx app.Context, k cellKey, v float64, slider bool) {
+	_, hadError := c.errors[k]
 	if err := c.Session.Set(k.M, k.R, k.C, v); err != nil {
 		if c.errors == nil {
 			c.errors = map[cellKey]string{}
 		}
 		c.errors[k] = i18n.T(c.Lang, err.Error())
+		return
 	}
-	afterRecompute(ctx, c.Session)
+	delete(c.errors, k)
+	patchNumbers(c.Session)
+	if hadError || slider {
+		return // this card redraws, and with it the page
+	}
+	ctx.PreventUpdate()
+	if c.Session.Reshaped {
+		ctx.NewAction(actionRecomputed)
+	}
 }
 
 // onKey: ↑/↓ step an input by one (0.1 in exact mode); Escape restores it.

@@ -25,6 +25,9 @@ type CellView struct {
 type PictureView struct {
 	Height, Width int
 	Images        [][]uint8 // grey levels, row by row, one slice per image
+	// Changed: the last edit changed some grey level (it is patched into
+	// the page like the numbers).
+	Changed bool
 }
 
 // MatrixView is one matrix as a step draws it.
@@ -57,9 +60,10 @@ type StepView struct {
 	// this one waits on (0: none).
 	Undefined string
 	WaitsOn   int
-	// Shape sums up everything but the numbers: which matrices, which
-	// cells are struck out or undefined, the pictures. Cards redraw when
-	// it changes; otherwise only numbers changed, and are patched.
+	// Shape sums up everything but the numbers: which matrices, of what
+	// size, whether the step is undefined or waiting. Cards redraw when it
+	// changes; otherwise only numbers (strikes and grey levels included)
+	// changed, and are patched.
 	Shape string
 }
 
@@ -86,29 +90,15 @@ func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, 
 }
 
 // shape writes a step view's signature: everything a redraw depends on
-// except the numbers themselves.
+// except numbers, strikes and grey levels, which are patched.
 func shape(v *StepView) string {
 	var b strings.Builder
 	b.WriteString(v.ID + "|" + v.Undefined + "|" + strconv.Itoa(v.WaitsOn))
 	for i := range v.Matrices {
 		m := &v.Matrices[i]
-		b.WriteString("|" + m.ID + ":" + strconv.Itoa(m.Rows) + "x" + strconv.Itoa(m.Cols) + ":")
-		for _, row := range m.Cells {
-			for _, c := range row {
-				switch {
-				case c.Text == "":
-					b.WriteByte('u')
-				case c.Struck != "":
-					b.WriteByte('s')
-				default:
-					b.WriteByte('.')
-				}
-			}
-		}
+		b.WriteString("|" + m.ID + ":" + strconv.Itoa(m.Rows) + "x" + strconv.Itoa(m.Cols))
 		if m.Picture != nil {
-			for _, img := range m.Picture.Images {
-				b.Write(img)
-			}
+			b.WriteString(":p" + strconv.Itoa(len(m.Picture.Images)))
 		}
 	}
 	return b.String()
@@ -138,8 +128,23 @@ func viewMatrix(m *engine.Matrix, editable bool, old *MatrixView, flip uint8) Ma
 	}
 	if m.Picture != nil {
 		v.Picture = viewPicture(m)
+		if old != nil && old.Picture != nil && !samePixels(old.Picture, v.Picture) {
+			v.Picture.Changed = true
+		}
 	}
 	return v
+}
+
+func samePixels(a, b *PictureView) bool {
+	if a.Height != b.Height || a.Width != b.Width || len(a.Images) != len(b.Images) {
+		return false
+	}
+	for k := range a.Images {
+		if string(a.Images[k]) != string(b.Images[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // viewPicture turns a matrix into grey levels as its Picture says.

@@ -255,3 +255,21 @@ func TestDefaultLearningRateLowersLoss(t *testing.T) {
 		}
 	}
 }
+
+// TestMatrixOncePerStep: a step shows each matrix at most once, so a page
+// can name every cell by step, matrix, row and column.
+func TestMatrixOncePerStep(t *testing.T) {
+	for _, m := range Models() {
+		for _, mode := range []Mode{Hand, Exact} {
+			for _, s := range m.Run(m.Exercise(), mode).Steps {
+				seen := map[string]bool{}
+				for _, x := range s.Matrices {
+					if seen[x.ID] {
+						t.Errorf("%s/%s: step %s shows %s twice", m.Info().Slug, mode, s.ID, x.ID)
+					}
+					seen[x.ID] = true
+				}
+			}
+		}
+	}
+}
