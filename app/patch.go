@@ -18,7 +18,24 @@ const setText = (el, t) => {
   if (el.firstChild && el.firstChild.nodeType === 3) el.firstChild.nodeValue = t;
   else if (t !== "") el.appendChild(document.createTextNode(t));
 };
-for (const ln of s.split("\n")) {
+// Cells flash only in the steps on screen: measured once, before any
+// write, while the layout is still clean; flashing hundreds of cells out of
+// sight would only cost frames.
+const lines = s.split("\n"), onScreen = new Map();
+const shown = (st) => {
+  let v = onScreen.get(st);
+  if (v === undefined) {
+    const el = document.getElementById("step-" + st);
+    const r = el ? el.getBoundingClientRect() : null;
+    v = !!r && r.bottom > 0 && r.top < window.innerHeight;
+    onScreen.set(st, v);
+  }
+  return v;
+};
+for (const ln of lines) {
+  if (ln && ln[0] !== sep) shown(ln.slice(0, ln.indexOf(sep)));
+}
+for (const ln of lines) {
   if (!ln) continue;
   if (ln.startsWith(sep + "loss" + sep)) {
     const el = document.getElementById("loss"), v = ln.slice(6);
@@ -49,8 +66,10 @@ for (const ln of s.split("\n")) {
       td.classList.toggle("struck", struck !== "");
       td.classList.toggle("undef", text === "");
     }
-    td.classList.remove("flash1", "flash2");
-    if (flash !== "0") td.classList.add("flash" + flash);
+    if (onScreen.get(st)) {
+      td.classList.remove("flash1", "flash2");
+      if (flash !== "0") td.classList.add("flash" + flash);
+    }
   }
 }`
 

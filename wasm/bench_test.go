@@ -30,7 +30,8 @@ const readyProbe = `(() => {
 // editProbe makes n edits of the first editable cell, alternating its
 // value and value+1 through an "input" event, and times each from the
 // event to the first DOM change and then to the next paint (a frame later:
-// requestAnimationFrame, then a task).
+// requestAnimationFrame, then a task). Each edit starts 0–16 ms after the
+// previous paint, as real input does, rather than always right after one.
 const editProbe = `(async (n) => {
 	const el = document.querySelector("td.cell input.cell-input");
 	if (!el) return {error: "no td.cell input.cell-input"};
@@ -46,6 +47,9 @@ const editProbe = `(async (n) => {
 			mo.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["data-v"]});
 			setTimeout(() => { mo.disconnect(); resolve(false); }, 2000);
 		});
+		// Real input arrives at any moment of a frame, not just after one:
+		// wait a random part of a frame (deterministic sequence) first.
+		await new Promise(r => setTimeout(r, (i * 7919) % 17));
 		const t0 = performance.now();
 		el.value = String(i % 2 === 0 ? base + 1 : base);
 		el.dispatchEvent(new Event("input", {bubbles: true}));
