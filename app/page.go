@@ -23,6 +23,7 @@ type ModelPage struct {
 	updated bool
 	// controlled: a service worker served the page when it loaded.
 	controlled bool
+	present    bool
 
 	lr           float64
 	n            int
@@ -82,6 +83,7 @@ func (p *ModelPage) OnDismount() {
 	if p.removeKeys != nil {
 		p.removeKeys()
 	}
+	app.Window().Get("document").Get("documentElement").Call("removeAttribute", "data-present")
 	p.stop = true
 }
 
@@ -208,8 +210,22 @@ func (p *ModelPage) header(info engine.Info, n int) app.UI {
 			disable(app.Button().ID("next").Attr("aria-label", p.t("nav.next")).Text("→"), p.cur >= n-1).
 				OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.cur+1) }),
 		),
+		app.Button().ID("present").Class("present").Attr("aria-pressed", p.present).
+			Title(p.t("present.title")).Text(p.t("present.label")).OnClick(p.onPresent),
 		prefsControls(p.prefs, p.onLang, p.onTheme),
 	)
+}
+
+// onPresent switches the presentation mode: large type, the current step
+// alone, for the back of a classroom.
+func (p *ModelPage) onPresent(ctx app.Context, e app.Event) {
+	p.present = !p.present
+	root := app.Window().Get("document").Get("documentElement")
+	if p.present {
+		root.Call("setAttribute", "data-present", "")
+	} else {
+		root.Call("removeAttribute", "data-present")
+	}
 }
 
 func (p *ModelPage) onLang(ctx app.Context, e app.Event) {

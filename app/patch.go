@@ -42,6 +42,11 @@ for (const ln of lines) {
     if (el && el.firstChild && el.dataset.v !== v) { el.dataset.v = v; el.firstChild.nodeValue = v; }
     continue;
   }
+  if (ln.startsWith(sep + "explain" + sep)) {
+    const el = document.getElementById("explain");
+    if (el && el.firstChild) el.firstChild.nodeValue = ln.slice(9);
+    continue;
+  }
   if (ln.startsWith(sep + "pic" + sep)) {
     const [, , st, m, k, greys] = ln.split(sep);
     const g = greys.split(",");
@@ -108,6 +113,11 @@ func patchNumbers(s *Session) {
 						cell.Text + "\x1f" + cell.Struck + "\x1f" + strconv.Itoa(int(cell.Flash)) + "\n")
 				}
 			}
+		}
+	}
+	if s.hovered.M != "" {
+		if text, _, ok := s.explainText(s.hovered); ok {
+			b.WriteString("\x1fexplain\x1f" + text + "\n")
 		}
 	}
 	if l, ok := s.Loss(); ok {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/byhand/byhand/engine"
@@ -25,6 +26,9 @@ type Session struct {
 	Reshaped bool
 
 	flip uint8
+	// hovered is the computed cell whose explanation is on screen: when
+	// numbers are patched, its explanation is patched too.
+	hovered cellKey
 }
 
 // NewSession opens a model on its default exercise.
@@ -166,4 +170,18 @@ func (s *Session) Loss() (float64, bool) {
 // Explain returns how a computed cell was made, or false.
 func (s *Session) Explain(id string, r, c int) (engine.Explanation, bool) {
 	return s.Trace.Explain(id, r, c)
+}
+
+// explainText is a computed cell's explanation as the page shows it:
+// "H₁ [2,1]: 0·1 + … = −2", and the cells it came from.
+func (s *Session) explainText(k cellKey) (string, []engine.CellRef, bool) {
+	e, ok := s.Trace.Explain(k.M, k.R, k.C)
+	if !ok {
+		return "", nil, false
+	}
+	name := k.M
+	if m := s.Trace.Matrix(k.M); m != nil {
+		name = m.Name
+	}
+	return name + " [" + strconv.Itoa(k.R+1) + "," + strconv.Itoa(k.C+1) + "]: " + e.Formula, e.Sources, true
 }

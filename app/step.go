@@ -201,26 +201,25 @@ func target(e app.Event) (el app.Value, k cellKey, ok bool) {
 }
 
 func (c *StepCard) setHover(k cellKey) bool {
-	e, ok := c.Session.Explain(k.M, k.R, k.C)
+	text, sources, ok := c.Session.explainText(k)
 	if !ok {
 		return c.clearHover()
 	}
-	c.hovered = k
-	name := k.M
-	if m := c.Session.Trace.Matrix(k.M); m != nil {
-		name = m.Name
-	}
-	c.explain = name + " [" + strconv.Itoa(k.R+1) + "," + strconv.Itoa(k.C+1) + "]: " + e.Formula
-	c.sources = make(map[cellKey]bool, len(e.Sources))
-	for _, s := range e.Sources {
+	c.hovered, c.explain = k, text
+	c.sources = make(map[cellKey]bool, len(sources))
+	for _, s := range sources {
 		c.sources[cellKey{s.Matrix, s.Row, s.Col}] = true
 	}
+	c.Session.hovered = k
 	return true
 }
 
 func (c *StepCard) clearHover() bool {
 	if c.hovered.M == "" && c.explain == "" {
 		return false
+	}
+	if c.Session.hovered == c.hovered {
+		c.Session.hovered = cellKey{}
 	}
 	c.hovered, c.explain, c.sources = cellKey{}, "", nil
 	return true

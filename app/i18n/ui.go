@@ -22,11 +22,13 @@ func init() {
 		"mode.hand.title":  {"Numbers as on paper: where the original approximates (eˣ ≈ 3ˣ), so do we.", "按纸上的算法：原文近似的地方（eˣ ≈ 3ˣ）我们也近似。"},
 		"mode.exact.title": {"Full precision with eˣ.", "使用 eˣ，全精度计算。"},
 
-		"lang.label":   {"Language", "语言"},
-		"theme.label":  {"Theme", "主题"},
-		"theme.system": {"System theme", "跟随系统"},
-		"theme.light":  {"Light", "浅色"},
-		"theme.dark":   {"Dark", "深色"},
+		"present.label": {"Present", "演示"},
+		"present.title": {"Large type and the current step alone, for a projector. ← and → still step.", "大字号，只显示当前步骤，适合投影。仍可用 ← 和 → 翻步。"},
+		"lang.label":    {"Language", "语言"},
+		"theme.label":   {"Theme", "主题"},
+		"theme.system":  {"System theme", "跟随系统"},
+		"theme.light":   {"Light", "浅色"},
+		"theme.dark":    {"Dark", "深色"},
 
 		"role.input":      {"input", "输入"},
 		"role.parameter":  {"parameter", "参数"},
