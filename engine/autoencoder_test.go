@@ -161,3 +161,18 @@ func BenchmarkAutoencoderUpdate(b *testing.B) {
 		Update(m, st, Exact, 0.001)
 	}
 }
+
+// A step that shows a transposed view reads the matrix it was made from.
+func TestTransposedViewIsRead(t *testing.T) {
+	tr := NewTrace("t", Hand)
+	a := (&Var{ID: "A", Name: "A", Data: dense([]float64{1, 2}, []float64{3, 4})}).Matrix()
+	tr.Given("given", a)
+	at := Transposed(a, "Aᵀ", "Aᵀ")
+	tr.MatMul("square", at, a, Out{ID: "P", Name: "P"})
+	if got := tr.Downstream("A"); len(got) != 1 || got[0] != "square" {
+		t.Fatalf("downstream of A = %v", got)
+	}
+	if e, _ := tr.Explain("P", 0, 0); e.Formula != "1·1 + 3·3 = 10" {
+		t.Fatalf("P[1,1] explains itself as %q", e.Formula)
+	}
+}

@@ -114,8 +114,8 @@ func (CLIP) Run(st *State, mode Mode) *Trace {
 
 	// 8–9. Similarity: rows images, columns texts; then the temperature.
 	iet := Transposed(ie, "Ieᵀ", "Iᵀ")
-	sim := t.mul("similarity", iet, te, Out{ID: "S", Name: "S", Hue: HueSimilarity,
-		RowLabels: clipImages, ColLabels: clipTexts}, ie.ID)
+	sim := t.MatMul("similarity", iet, te, Out{ID: "S", Name: "S", Hue: HueSimilarity,
+		RowLabels: clipImages, ColLabels: clipTexts})
 	z := t.scalarStep("logits", tau, sim, Out{ID: "Z", Name: "τ·S", Hue: HueSimilarity})
 
 	// 10–12. Softmax both ways: base^z, sums, divide.
@@ -169,11 +169,11 @@ func (CLIP) Run(st *State, mode Mode) *Trace {
 	ds := t.scalarStep("grad.sim", tau, dz, Out{ID: "dS", Name: "∂L/∂S", Role: RoleGradient, Hue: HueGradient})
 
 	// S = Iᵀ·T, so ∂L/∂T = I·∂L/∂S and ∂L/∂I = T·∂L/∂Sᵀ.
-	dte := t.mul("text.embed.grad", ie, ds, Out{ID: "dTe", Name: "∂L/∂T", Role: RoleGradient, Hue: HueGradient,
+	dte := t.MatMul("text.embed.grad", ie, ds, Out{ID: "dTe", Name: "∂L/∂T", Role: RoleGradient, Hue: HueGradient,
 		ColLabels: clipTexts})
 	dst := Transposed(ds, "dSᵀ", "(∂L/∂S)ᵀ")
-	die := t.mul("image.embed.grad", te, dst, Out{ID: "dIe", Name: "∂L/∂I", Role: RoleGradient, Hue: HueGradient,
-		ColLabels: clipImages}, ds.ID)
+	die := t.MatMul("image.embed.grad", te, dst, Out{ID: "dIe", Name: "∂L/∂I", Role: RoleGradient, Hue: HueGradient,
+		ColLabels: clipImages})
 
 	// 14. Back through the projections, the pooling, the ReLUs and the encoders.
 	dpt, dtp := t.LinearGrad("text.project", pt, tp, dte, true)

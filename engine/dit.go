@@ -136,10 +136,10 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 
 	// 8. Self-attention: Query, Key, scores Kᵀ·Q, softmax of each column.
 	wq, wk := st.M("Wq"), st.M("Wk")
-	q := t.mul("query", wq, h, Out{ID: "Q", Name: "Q", Hue: HueImage})
-	k := t.mul("key", wk, h, Out{ID: "K", Name: "K", Hue: HueImage})
+	q := t.MatMul("query", wq, h, Out{ID: "Q", Name: "Q", Hue: HueImage})
+	k := t.MatMul("key", wk, h, Out{ID: "K", Name: "K", Hue: HueImage})
 	kt := Transposed(k, "Kᵀ", "Kᵀ")
-	s := t.mul("scores", kt, q, Out{ID: "Sc", Name: "S", Hue: HueSimilarity, RowLabels: ditPatches}, k.ID)
+	s := t.MatMul("scores", kt, q, Out{ID: "Sc", Name: "S", Hue: HueSimilarity, RowLabels: ditPatches})
 	base, scale := ditSoftmax(mode)
 	logits := s
 	if mode == Exact {
@@ -156,7 +156,7 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	a := t.normalizeStep("attention", ex, sums, EachColumn, Out{ID: "A", Name: "A", Hue: HueSimilarity})
 
 	// 9–10. Attention pooling (Value left out), then the feed-forward layer.
-	pooled := t.mul("pool", h, a, Out{ID: "Pl", Name: "H·A", Hue: HueImage, ColLabels: ditPatches})
+	pooled := t.MatMul("pool", h, a, Out{ID: "Pl", Name: "H·A", Hue: HueImage, ColLabels: ditPatches})
 	wp := st.M("Wp")
 	pred := t.Linear("predict", wp, pooled, Out{ID: "Pred", Name: "ε̂", Hue: HueNoise}, false)
 
@@ -171,27 +171,27 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	dwp, dpooled := t.LinearGrad("predict", wp, pooled, dpred, true)
 	// Pooled = H·A: ∂L/∂A = Hᵀ·∂L/∂Pooled, and H's first share ∂L/∂Pooled·Aᵀ.
 	ht := Transposed(h, "Hᵀ", "Hᵀ")
-	da := t.mul("pool.grad.attention", ht, dpooled, Out{ID: "dA", Name: "∂L/∂A", Role: RoleGradient, Hue: HueGradient,
-		RowLabels: ditPatches}, h.ID)
+	da := t.MatMul("pool.grad.attention", ht, dpooled, Out{ID: "dA", Name: "∂L/∂A", Role: RoleGradient, Hue: HueGradient,
+		RowLabels: ditPatches})
 	at := Transposed(a, "Aᵀ", "Aᵀ")
-	dh1 := t.mul("pool.grad.h", dpooled, at, Out{ID: "dH1", Name: "∂L/∂H ①", Role: RoleGradient, Hue: HueGradient}, a.ID)
+	dh1 := t.MatMul("pool.grad.h", dpooled, at, Out{ID: "dH1", Name: "∂L/∂H ①", Role: RoleGradient, Hue: HueGradient})
 	// Back through the softmax of each column.
 	dot := t.softmaxDotStep("attention.grad.dot", a, da, EachColumn, Out{ID: "dAdot", Name: "Σ↓ A⊙∂L/∂A"})
 	dsc := t.softmaxGradStep("attention.grad", a, da, dot, EachColumn, scale*math.Log(base),
 		Out{ID: "dSc", Name: "∂L/∂S", RowLabels: ditPatches})
 	// S = Kᵀ·Q: ∂L/∂Q = K·∂L/∂S, ∂L/∂K = Q·∂L/∂Sᵀ.
-	dq := t.mul("query.grad", k, dsc, Out{ID: "dQ", Name: "∂L/∂Q", Role: RoleGradient, Hue: HueGradient})
+	dq := t.MatMul("query.grad", k, dsc, Out{ID: "dQ", Name: "∂L/∂Q", Role: RoleGradient, Hue: HueGradient})
 	dst := Transposed(dsc, "dScᵀ", "(∂L/∂S)ᵀ")
-	dk := t.mul("key.grad", q, dst, Out{ID: "dK", Name: "∂L/∂K", Role: RoleGradient, Hue: HueGradient}, dsc.ID)
+	dk := t.MatMul("key.grad", q, dst, Out{ID: "dK", Name: "∂L/∂K", Role: RoleGradient, Hue: HueGradient})
 	// Q = Wq·H, K = Wk·H: into the weights, and H's second and third shares.
 	hT := Transposed(h, "Hᵀq", "Hᵀ")
-	dwq := t.mul("query.dw", dq, hT, Out{ID: "dWq", Name: "∂L/∂Wq", Role: RoleGradient, Hue: HueGradient}, h.ID)
+	dwq := t.MatMul("query.dw", dq, hT, Out{ID: "dWq", Name: "∂L/∂Wq", Role: RoleGradient, Hue: HueGradient})
 	hT2 := Transposed(h, "Hᵀk", "Hᵀ")
-	dwk := t.mul("key.dw", dk, hT2, Out{ID: "dWk", Name: "∂L/∂Wk", Role: RoleGradient, Hue: HueGradient}, h.ID)
+	dwk := t.MatMul("key.dw", dk, hT2, Out{ID: "dWk", Name: "∂L/∂Wk", Role: RoleGradient, Hue: HueGradient})
 	wqt := Transposed(wq, "Wqᵀ", "Wqᵀ")
-	dh2 := t.mul("query.dx", wqt, dq, Out{ID: "dH2", Name: "∂L/∂H ②", Role: RoleGradient, Hue: HueGradient}, wq.ID)
+	dh2 := t.MatMul("query.dx", wqt, dq, Out{ID: "dH2", Name: "∂L/∂H ②", Role: RoleGradient, Hue: HueGradient})
 	wkt := Transposed(wk, "Wkᵀ", "Wkᵀ")
-	dh3 := t.mul("key.dx", wkt, dk, Out{ID: "dH3", Name: "∂L/∂H ③", Role: RoleGradient, Hue: HueGradient}, wk.ID)
+	dh3 := t.MatMul("key.dx", wkt, dk, Out{ID: "dH3", Name: "∂L/∂H ③", Role: RoleGradient, Hue: HueGradient})
 	dh := t.sumStep("h.grad", Out{ID: "dH", Name: "∂L/∂H", Role: RoleGradient, Hue: HueGradient}, dh1, dh2, dh3)
 	// H = γ ⊙ Zₙ + β: into γ and β, then into the condition's weights.
 	dss := t.scaleShiftGradStep("condition.grad", n, dh, Out{ID: "dss", Name: "∂L/∂[γ; β]",

@@ -308,38 +308,6 @@ func cellName(name string, r, c int) string {
 	return name + "[" + strconv.Itoa(r+1) + "," + strconv.Itoa(c+1) + "]"
 }
 
-// mul adds the step out = a·b (no bias), laid out by hand. reads lists
-// what the step reads besides a and b: the matrices a transposed factor
-// was made from, so that Downstream and waiting follow them.
-func (t *Trace) mul(id string, a, b *Matrix, out Out, reads ...string) *Matrix {
-	ar, _ := a.Dims()
-	_, bc := b.Dims()
-	data := mat.NewDense(ar, bc, nil)
-	data.Mul(a.Data, b.Data)
-	if out.ColLabels == nil {
-		out.ColLabels = b.ColLabels
-	}
-	if out.RowLabels == nil {
-		out.RowLabels = a.RowLabels
-	}
-	m := out.matrix(data, productExplain(a, b, data))
-	s := t.NewStep(id)
-	s.Layout = Product
-	s.Matrices = []*Matrix{a, b, m}
-	// A factor the trace has not seen yet is a view of another matrix (a
-	// transpose) that this step shows for the first time: the caller names
-	// what it was made from in reads.
-	s.Reads = reads
-	for _, f := range []*Matrix{a, b} {
-		if t.matrices[f.ID] != nil || !f.Computed() {
-			s.Reads = append(s.Reads, f.ID)
-		}
-	}
-	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name), mo("·"), mi(b.Name))
-	t.Add(s)
-	return m
-}
-
 // lookupStep adds the step that looks columns of a table up: column j of
 // the result is column idx[j] of the table (a word's vector).
 func (t *Trace) lookupStep(id string, table *Matrix, idx []int, out Out) *Matrix {

@@ -104,6 +104,9 @@ type Matrix struct {
 	Picture *Picture
 
 	explain func(r, c int) Explanation
+	// from is, for a view of another matrix (a transpose), the id of the
+	// matrix it shows: a step showing the view reads that matrix.
+	from string
 }
 
 // Dims returns the matrix's rows and columns.

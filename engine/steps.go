@@ -291,7 +291,7 @@ func Transposed(a *Matrix, id, name string) *Matrix {
 	m := &Matrix{ID: id, Name: name, Role: a.Role, Hue: a.Hue,
 		Trainable: a.Trainable, Frozen: a.Frozen,
 		RowLabels: a.ColLabels, ColLabels: a.RowLabels,
-		Data: mat.DenseCopyOf(a.Data.T())}
+		Data: mat.DenseCopyOf(a.Data.T()), from: a.ID}
 	m.explain = func(r, c int) Explanation {
 		return Explanation{Formula: a.Name + "ᵀ: " + result(a.At(c, r)), Sources: []CellRef{{a.ID, c, r}}}
 	}

@@ -1,6 +1,10 @@
 package engine
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // Layout is how a step arranges its matrices.
 type Layout int
@@ -107,6 +111,9 @@ func (t *Trace) Add(s *Step) *Step {
 		panic("engine: duplicate step id " + s.ID)
 	}
 	for _, m := range s.Matrices {
+		if m.from != "" && !slices.Contains(s.Reads, m.from) {
+			s.Reads = append(s.Reads, m.from) // showing a view reads its matrix
+		}
 		if _, seen := t.matrices[m.ID]; seen {
 			continue
 		}
@@ -117,7 +124,7 @@ func (t *Trace) Add(s *Step) *Step {
 		}
 	}
 	for _, id := range s.Reads {
-		if p, ok := t.producer[id]; ok {
+		if p, ok := t.producer[id]; ok && p != s.ID {
 			ps := t.stepByID[p]
 			if ps.Undefined != "" {
 				s.WaitsOn = ps.ID
