@@ -149,26 +149,7 @@ func TestDiTHandGradientsMatchFiniteDifferences(t *testing.T) {
 		if k > 0 {
 			randomize(st, rng)
 		}
-		tr := m.Run(st, Hand)
-		const h = 1e-6
-		for _, g := range tr.Phases[0] {
-			w := st.Get(g.Param)
-			r, c := w.Dims()
-			for i := 0; i < r; i++ {
-				for j := 0; j < c; j++ {
-					orig := w.At(i, j)
-					w.Set(i, j, orig+h)
-					up := TotalLoss(m.Run(st, Hand))
-					w.Set(i, j, orig-h)
-					down := TotalLoss(m.Run(st, Hand))
-					w.Set(i, j, orig)
-					want := (up - down) / (2 * h)
-					if got := g.Grad.At(i, j); math.Abs(got-want) > 1e-5*math.Max(1, math.Abs(want)) {
-						t.Errorf("exercise %d: ∂L/∂%s[%d,%d] = %g, finite differences %g", k, g.Param, i, j, got, want)
-					}
-				}
-			}
-		}
+		checkGradientsIn(t, m, st, Hand, 1)
 	}
 }
 
