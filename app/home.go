@@ -41,7 +41,7 @@ func (h *Home) Render() app.UI {
 		app.Header().Class("topbar").Body(
 			app.A().Class("brand").Href("./").Text("byhand"),
 			app.Span().Class("grow"),
-			prefsControls(h.prefs, h.onLang, h.onTheme),
+			prefsControls(h.prefs, h.prefs.OnLang, h.prefs.OnTheme),
 		),
 		app.Main().Class("home-main").Body(
 			app.H1().Text(t("home.title")),
@@ -76,18 +76,4 @@ func clamp01(v float64) float64 {
 		return 1
 	}
 	return v
-}
-
-func (h *Home) onLang(ctx app.Context, e app.Event) {
-	if l, ok := i18n.Parse(ctx.JSSrc().Get("value").String()); ok {
-		h.prefs.Lang = l
-		h.prefs.apply()
-		h.prefs.save(ctx)
-	}
-}
-
-func (h *Home) onTheme(ctx app.Context, e app.Event) {
-	h.prefs.Theme = ParseTheme(ctx.JSSrc().Get("value").String())
-	h.prefs.apply()
-	h.prefs.save(ctx)
 }

@@ -212,7 +212,7 @@ func (p *ModelPage) header(info engine.Info, n int) app.UI {
 		),
 		app.Button().ID("present").Class("present").Attr("aria-pressed", p.present).
 			Title(p.t("present.title")).Text(p.t("present.label")).OnClick(p.onPresent),
-		prefsControls(p.prefs, p.onLang, p.onTheme),
+		prefsControls(p.prefs, p.prefs.OnLang, p.prefs.OnTheme),
 	)
 }
 
@@ -226,20 +226,6 @@ func (p *ModelPage) onPresent(ctx app.Context, e app.Event) {
 	} else {
 		root.Call("removeAttribute", "data-present")
 	}
-}
-
-func (p *ModelPage) onLang(ctx app.Context, e app.Event) {
-	if l, ok := i18n.Parse(ctx.JSSrc().Get("value").String()); ok {
-		p.prefs.Lang = l
-		p.prefs.apply()
-		p.prefs.save(ctx)
-	}
-}
-
-func (p *ModelPage) onTheme(ctx app.Context, e app.Event) {
-	p.prefs.Theme = ParseTheme(ctx.JSSrc().Get("value").String())
-	p.prefs.apply()
-	p.prefs.save(ctx)
 }
 
 // stepList makes the list of steps: a component of plain values, so an

@@ -106,3 +106,20 @@ func selectIf(o app.HTMLOption, on bool) app.HTMLOption {
 	}
 	return o
 }
+
+// OnLang is the language switch's handler: it applies and remembers the
+// choice. A page passes prefs.OnLang to prefsControls.
+func (p *Prefs) OnLang(ctx app.Context, e app.Event) {
+	if l, ok := i18n.Parse(ctx.JSSrc().Get("value").String()); ok {
+		p.Lang = l
+		p.apply()
+		p.save(ctx)
+	}
+}
+
+// OnTheme is the theme switch's handler.
+func (p *Prefs) OnTheme(ctx app.Context, e app.Event) {
+	p.Theme = ParseTheme(ctx.JSSrc().Get("value").String())
+	p.apply()
+	p.save(ctx)
+}
