@@ -1,7 +1,5 @@
 package engine
 
-import "gonum.org/v1/gonum/mat"
-
 // Autoencoder is the walkthrough of section 2 of the spec: an encoder
 // Linear(4,3)+ReLU, Linear(3,2)+ReLU squeezes each 4-value sample into a
 // 2-value code; a decoder Linear(2,3)+ReLU, Linear(3,4) rebuilds the
@@ -62,13 +60,7 @@ func (Autoencoder) Run(st *State, mode Mode) *Trace {
 	t.Given("given", x)
 
 	// The target is the input itself: the network must rebuild it.
-	target := Out{ID: "Yt", Name: "Y′", Role: RoleTarget, Hue: HuePixel, ColLabels: samples4, Picture: tile2x2}.
-		matrix(mat.DenseCopyOf(x.Data), func(r, c int) Explanation {
-			return Explanation{Formula: "Y′ = X: " + result(x.At(r, c)), Sources: []CellRef{{"X", r, c}}}
-		})
-	ts := t.NewStep("target")
-	ts.Matrices, ts.Ops, ts.Reads = []*Matrix{x, target}, []string{"", "→"}, []string{"X"}
-	t.Add(ts)
+	target := t.Copied("target", x, Out{ID: "Yt", Name: "Y′", Role: RoleTarget, Hue: HuePixel, Picture: tile2x2})
 
 	w1, w2, w3, w4 := st.M("W1"), st.M("W2"), st.M("W3"), st.M("W4")
 	h1 := t.Linear("enc1", w1, x, Out{ID: "H1", Name: "H₁", Hue: HueImage}, true)

@@ -192,24 +192,6 @@ func (t *Trace) Hadamard(id string, a, b *Matrix, out Out) *Matrix {
 	return m
 }
 
-// Copied adds the step out = a, cell by cell: a result that is, by the
-// mathematics, one of the matrices already computed (∂KL/∂μ = μ).
-func (t *Trace) Copied(id string, a *Matrix, out Out) *Matrix {
-	if out.ColLabels == nil {
-		out.ColLabels = a.ColLabels
-	}
-	m := out.matrix(mat.DenseCopyOf(a.Data), func(i, j int) Explanation {
-		return Explanation{Formula: a.Name + " = " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
-	})
-	s := t.NewStep(id)
-	s.Matrices = []*Matrix{a, m}
-	s.Ops = []string{"", "="}
-	s.Reads = []string{a.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name))
-	t.Add(s)
-	return m
-}
-
 // Reciprocal adds the step out = 1/σ for a standard deviation σ. A σ ≤ 0
 // makes the step undefined ("undefined.sigma"), and the steps after it that
 // read its result wait on it.

@@ -204,6 +204,24 @@ func (t *Trace) Elementwise(id string, a *Matrix, op string, b *Matrix, out Out,
 	return m
 }
 
+// Copied adds the step out = a, cell by cell: a result that is, by the
+// mathematics, one of the matrices already computed (∂KL/∂μ = μ).
+func (t *Trace) Copied(id string, a *Matrix, out Out) *Matrix {
+	if out.ColLabels == nil {
+		out.ColLabels = a.ColLabels
+	}
+	m := out.matrix(mat.DenseCopyOf(a.Data), func(i, j int) Explanation {
+		return Explanation{Formula: a.Name + " = " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
+	})
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{a, m}
+	s.Ops = []string{"", "="}
+	s.Reads = []string{a.ID}
+	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name))
+	t.Add(s)
+	return m
+}
+
 // Scale adds the step out = k·a.
 func (t *Trace) Scale(id string, k float64, a *Matrix, out Out) *Matrix {
 	data := mat.NewDense(a.Data.RawMatrix().Rows, a.Data.RawMatrix().Cols, nil)

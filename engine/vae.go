@@ -82,13 +82,7 @@ func (VAE) Run(st *State, mode Mode) *Trace {
 	// 1. Three samples; the targets are a copy of them.
 	x := st.M("X")
 	t.Given("given", x)
-	target := Out{ID: "Yt", Name: "Y′", Role: RoleTarget, Hue: HuePixel, ColLabels: vaeSamples, Picture: tile2x2}.
-		matrix(mat.DenseCopyOf(x.Data), func(r, c int) Explanation {
-			return Explanation{Formula: "Y′ = X: " + result(x.At(r, c)), Sources: []CellRef{{"X", r, c}}}
-		})
-	ts := t.NewStep("target")
-	ts.Matrices, ts.Ops, ts.Reads = []*Matrix{x, target}, []string{"", "→"}, []string{"X"}
-	t.Add(ts)
+	target := t.Copied("target", x, Out{ID: "Yt", Name: "Y′", Role: RoleTarget, Hue: HuePixel, Picture: tile2x2})
 
 	// 2. Encoder layer 1 + ReLU.
 	w1, wmu, wsig, w2, w3 := st.M("W1"), st.M("Wmu"), st.M("Wsig"), st.M("W2"), st.M("W3")
