@@ -159,6 +159,7 @@ func pictures(m *MatrixView, lang i18n.Lang) app.UI {
 		}
 		imgs[k] = app.Div().Class("picture").DataSet("pm", m.ID).DataSet("k", k).
 			Style("grid-template-columns", "repeat("+strconv.Itoa(p.Width)+", 1fr)").
+			Style("--px-w", strconv.Itoa(p.Width)).
 			Style("aspect-ratio", strconv.Itoa(p.Width)+"/"+strconv.Itoa(p.Height)).
 			Attr("role", "img").Attr("aria-label", m.Name+" "+strconv.Itoa(k+1)).
 			Body(px...)
