@@ -308,7 +308,7 @@ func (p *ModelPage) trainPanel() app.UI {
 		app.If(p.s.CanResample(), func() app.UI {
 			return app.Div().Class("train-row").Body(
 				app.Span().Text(p.t("noise.seed")+" "),
-				app.Code().ID("seed").Text(strconv.FormatUint(p.s.State.Seed, 10)),
+				app.Code().ID("seed").Text(p.seedText()),
 				disable(app.Button().ID("resample").Text(p.t("noise.resample")), p.training).OnClick(p.onResample),
 			)
 		}),
@@ -352,7 +352,7 @@ func (p *ModelPage) onReset(ctx app.Context, e app.Event) {
 }
 
 func (p *ModelPage) onResample(ctx app.Context, e app.Event) {
-	p.s.Resample(rand.Uint64N(100000))
+	p.s.Resample(1 + rand.Uint64N(99999))
 	patchNumbers(p.s)
 }
 
@@ -407,4 +407,12 @@ func disable(b app.HTMLButton, on bool) app.HTMLButton {
 		return b.Disabled(true)
 	}
 	return b
+}
+
+// seedText shows the noise's seed, or says the noise was chosen by hand.
+func (p *ModelPage) seedText() string {
+	if p.s.State.Seed == 0 {
+		return p.t("noise.by_hand")
+	}
+	return strconv.FormatUint(p.s.State.Seed, 10)
 }

@@ -34,7 +34,8 @@ func (v *Var) Matrix() *Matrix {
 }
 
 // State is an exercise: the variables a walkthrough starts from, in the
-// order the walkthrough meets them, and the seed its noise was drawn with.
+// order the walkthrough meets them, and the seed its noise was drawn with
+// (0 when the noise was written by hand, as a default exercise may do).
 type State struct {
 	Vars []*Var
 	Seed uint64

@@ -82,6 +82,7 @@ func init() {
 		"train.steps_done":  {"updates:", "已更新："},
 		"noise.seed":        {"Noise seed", "噪声种子"},
 		"noise.resample":    {"Resample", "重新采样"},
+		"noise.by_hand":     {"none (chosen by hand)", "无（手工选定）"},
 
 		"update.available": {"A new version of byhand is ready.", "byhand 有新版本了。"},
 		"update.reload":    {"Reload", "重新加载"},
