@@ -1,0 +1,25 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/byhand/byhand/engine"
+)
+
+// BenchmarkEdit measures what one edit costs the Go side of a page: the
+// walkthrough worked again and every step's view rebuilt.
+func BenchmarkEdit(b *testing.B) {
+	for _, m := range engine.Models() {
+		b.Run(m.Info().Slug, func(b *testing.B) {
+			s := NewSession(m, engine.Hand)
+			v := s.State.Vars[len(s.State.Vars)-1]
+			x := v.Data.At(0, 0)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				_ = s.Set(v.ID, 0, 0, x+float64(i%2))
+			}
+		})
+	}
+}
