@@ -556,7 +556,7 @@ func (t *Trace) halfSumStep(id string, a, b *Matrix, out Out) *Matrix {
 	s.Matrices = []*Matrix{a, b, m}
 	s.Ops = []string{"½ ×", "+ ½ ×", "="}
 	s.Reads = []string{a.ID, b.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mn("½"), mi(a.Name), mo("+"), mn("½"), mi(b.Name))
+	s.Formula = mrow(mi(m.Name), mo("="), mn("½"), mo("("), mi(a.Name), mo(")"), mo("+"), mn("½"), mo("("), mi(b.Name), mo(")"))
 	t.Add(s)
 	return m
 }
