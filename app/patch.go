@@ -61,7 +61,7 @@ for (const ln of lines) {
   const [st, m, r, c, text, struck, flash] = ln.split(sep);
   const td = document.getElementById("c/" + st + "/" + m + "/" + r + "/" + c);
   if (td) {
-    td.dataset.v = text;
+    if (text === "") td.removeAttribute("data-v"); else td.dataset.v = text;
     const inp = td.querySelector("input");
     if (inp) {
       if (document.activeElement !== inp) inp.value = text;

@@ -14,7 +14,7 @@ import (
 
 // CellView is one cell as drawn.
 type CellView struct {
-	Text   string // engine.Format of the value; "" when it is not a number
+	Text   string // engine.Format of the value; "" when it is not a number (then the cell has no data-v)
 	Struck string // for a ReLU output, the negative it crossed out
 	// Flash alternates between 1 and 2 each time an edit changes the
 	// cell, restarting its highlight; 0 when the last edit left it alone.
