@@ -1060,3 +1060,28 @@ func stepOf(tr *engine.Trace, id string) *engine.Step {
 	}
 	return nil
 }
+
+// TestUIPrefsRemembered: the language and theme chosen on one page are
+// there on the next; stored values that mean nothing are ignored.
+func TestUIPrefsRemembered(t *testing.T) {
+	needBrowser(t)
+	srv := serveSite(t, rootSite)
+	ctx := newBrowser(t)
+	open(t, ctx, pageURL(srv, rootSite, "/autoencoder"), "autoencoder")
+	setInput(t, ctx, "select#lang", "zh")
+	setInput(t, ctx, "select#theme", "dark")
+	open(t, ctx, pageURL(srv, rootSite, "/vae"), "vae")
+	title := i18n.T(i18n.ZH, engine.Lookup("vae").Info().Title)
+	waitJS(t, ctx, 5*time.Second, "the VAE page in Chinese and dark",
+		fmt.Sprintf(`document.querySelector("h1").textContent === %q && document.documentElement.dataset.theme === "dark" && document.querySelector("select#theme").value === "dark"`, title))
+
+	// Junk in storage: the page opens in its defaults and says nothing odd.
+	evalJS[bool](t, ctx, `localStorage.setItem("byhand.lang", "{not json"), localStorage.setItem("byhand.theme", JSON.stringify("<b>x</b>")), true`)
+	open(t, ctx, pageURL(srv, rootSite, "/gan"), "gan")
+	if th := evalJS[string](t, ctx, `document.documentElement.dataset.theme || "system"`); th != "system" {
+		t.Errorf("junk theme gave %q", th)
+	}
+	if v := evalJS[string](t, ctx, `document.querySelector("select#theme").value`); v != "system" {
+		t.Errorf("theme switch shows %q", v)
+	}
+}
