@@ -415,7 +415,15 @@ func (c *StepCard) onPointerDown(ctx app.Context, e app.Event) {
 	}
 	c.drag, c.dragX, c.dragMoved = k, e.Get("clientX").Float(), false
 	c.dragFrom = c.Session.Value(k.M, k.R, k.C)
-	t.Call("setPointerCapture", e.Get("pointerId"))
+	capturePointer(t, e.Get("pointerId"))
+}
+
+// capturePointer keeps a drag's events coming to the input even when the
+// pointer leaves it. A pointer the browser does not know (a synthetic
+// event) makes setPointerCapture throw; the drag then works without it.
+func capturePointer(el, id app.Value) {
+	defer func() { _ = recover() }()
+	el.Call("setPointerCapture", id)
 }
 
 // onPointerMove: every 12 pixels to the right adds one step; to the left

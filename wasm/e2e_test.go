@@ -1085,3 +1085,30 @@ func TestUIPrefsRemembered(t *testing.T) {
 		t.Errorf("theme switch shows %q", v)
 	}
 }
+
+// TestUIScrub: dragging sideways on an input changes its value by one
+// step per 12 pixels, and the steps after it follow.
+func TestUIScrub(t *testing.T) {
+	ctx, m, mode := uiTest(t, "autoencoder")
+	st := m.Exercise()
+	showAll(t, ctx, len(m.Run(st.Clone(), mode).Steps))
+	sel := cellSel("W1", 0, 0) + " input.cell-input"
+	got := evalJS[string](t, ctx, fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		el.scrollIntoView({block: "center", behavior: "instant"});
+		const r = el.getBoundingClientRect(), x = r.left + 5, y = r.top + r.height / 2;
+		const ev = (type, dx) => el.dispatchEvent(new PointerEvent(type, {bubbles: true, clientX: x + dx, clientY: y, pointerId: 1, isPrimary: true}));
+		ev("pointerdown", 0); ev("pointermove", 10); ev("pointermove", 30); ev("pointerup", 30);
+		return el.value;
+	})()`, sel))
+	// Hand mode: 1 + trunc(30/12)·1 = 3.
+	if got != "3" {
+		t.Fatalf("after a 30 px drag W1[0,0] shows %q, want 3", got)
+	}
+	if err := st.Set("W1", 0, 0, 3); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, ctx)
+	page := pageCells(t, ctx)
+	diffCells(t, "after the drag", page, engineCells(t, m.Run(st, mode), page))
+}
