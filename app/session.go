@@ -40,8 +40,29 @@ func NewSession(m engine.Model, mode engine.Mode) *Session {
 
 // recompute works the walkthrough through again and rebuilds the views,
 // marking the cells whose numbers changed.
-func (s *Session) recompute() {
+func (s *Session) recompute() { s.recomputeAfter("") }
+
+// recomputeAfter works the walkthrough through again after an edit of
+// variable changed ("" for any change) and rebuilds the views of the steps
+// the trace says depend on it; the others are kept, their cells marked
+// unchanged.
+func (s *Session) recomputeAfter(changed string) {
+	before := s.Trace
 	s.Trace = s.Model.Run(s.State, s.Mode)
+	var affected map[string]bool
+	if changed != "" && before != nil {
+		affected = map[string]bool{}
+		for _, id := range before.Downstream(changed) {
+			affected[id] = true
+		}
+		for _, st := range before.Steps {
+			for _, m := range st.Matrices {
+				if m.ID == changed {
+					affected[st.ID] = true
+				}
+			}
+		}
+	}
 	editable := map[string]bool{}
 	for _, v := range s.State.Vars {
 		editable[v.ID] = true
@@ -57,6 +78,11 @@ func (s *Session) recompute() {
 	}
 	views := make([]StepView, len(s.Trace.Steps))
 	for i, st := range s.Trace.Steps {
+		if o := old[st.ID]; o != nil && affected != nil && !affected[st.ID] && o.Index == i {
+			views[i] = *o
+			views[i].unflash()
+			continue
+		}
 		views[i] = viewStep(s.Trace, i, st, editable, old[st.ID], s.flip)
 	}
 	s.Reshaped = len(views) != len(s.Views)
@@ -89,7 +115,7 @@ func (s *Session) Set(id string, r, c int, v float64) error {
 	if err := s.State.Set(id, r, c, v); err != nil {
 		return err
 	}
-	s.recompute()
+	s.recomputeAfter(id)
 	return nil
 }
 

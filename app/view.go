@@ -197,3 +197,20 @@ func viewPicture(m *engine.Matrix) *PictureView {
 	}
 	return pv
 }
+
+// unflash marks every cell of a kept view as unchanged by the last edit.
+func (v *StepView) unflash() {
+	for k := range v.Matrices {
+		m := &v.Matrices[k]
+		for _, row := range m.Cells {
+			for j := range row {
+				row[j].Flash = 0
+			}
+		}
+		if m.Picture != nil && m.Picture.Changed {
+			p := *m.Picture
+			p.Changed = false
+			m.Picture = &p
+		}
+	}
+}
