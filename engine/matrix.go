@@ -147,13 +147,20 @@ func allFinite(d *mat.Dense) bool {
 }
 
 // Format writes a number the way the sheets print it: integers bare,
-// fractions with up to three decimals, a true minus sign, no "−0". It
-// returns "" for NaN and ±Inf, which are never printed as numbers.
+// fractions with up to three decimals (very small and very large numbers
+// with three significant digits), a true minus sign, no "−0", and 0 for
+// anything smaller than 10⁻⁹. It returns "" for NaN and ±Inf, which are
+// never printed as numbers.
 func Format(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
 	a := math.Abs(v)
+	if a < 1e-9 {
+		// Rounding noise of a sum that is 0 by hand (2.2e−16): show 0, the
+		// same on every machine whatever order it added in.
+		return "0"
+	}
 	var s string
 	switch {
 	case a != 0 && (a >= 1e6 || a < 5e-4):
@@ -166,7 +173,7 @@ func Format(v float64) string {
 	if s == "-0" {
 		s = "0"
 	}
-	return strings.Replace(s, "-", "−", 1)
+	return strings.ReplaceAll(s, "-", "−")
 }
 
 // paren writes a number for use inside a formula: negatives in brackets.

@@ -1112,3 +1112,42 @@ func TestUIScrub(t *testing.T) {
 	page := pageCells(t, ctx)
 	diffCells(t, "after the drag", page, engineCells(t, m.Run(st, mode), page))
 }
+
+// TestUIModeSwitch: switching the DiT page to exact arithmetic adds its
+// scaled-scores step and shows every number as the engine computes it in
+// exact mode; switching back restores hand mode's.
+func TestUIModeSwitch(t *testing.T) {
+	ctx, m, _ := uiTest(t, "dit")
+	for _, mode := range []engine.Mode{engine.Exact, engine.Hand} {
+		evalJS[bool](t, ctx, fmt.Sprintf(`document.querySelector("button[data-mode=%s]").click(), true`, mode))
+		waitJS(t, ctx, 5*time.Second, "the "+mode.String()+" button pressed",
+			fmt.Sprintf(`document.querySelector("button[data-mode=%s]").getAttribute("aria-pressed") === "true"`, mode))
+		tr := m.Run(m.Exercise(), mode)
+		showAll(t, ctx, len(tr.Steps))
+		settle(t, ctx)
+		if n := evalJS[int](t, ctx, `document.querySelectorAll("section.step").length`); n != len(tr.Steps) {
+			t.Errorf("%s: %d steps on the page, the engine has %d", mode, n, len(tr.Steps))
+		}
+		page := pageCells(t, ctx)
+		diffCells(t, mode.String()+" mode", page, engineCells(t, tr, page))
+	}
+}
+
+// TestUIPresent: the presentation mode shows the current step alone, in
+// larger type, and ← → still step.
+func TestUIPresent(t *testing.T) {
+	ctx, _, _ := uiTest(t, "autoencoder")
+	before := evalJS[float64](t, ctx, `parseFloat(getComputedStyle(document.documentElement).fontSize)`)
+	evalJS[bool](t, ctx, `document.getElementById("present").click(), true`)
+	waitJS(t, ctx, 5*time.Second, "presentation mode", `document.documentElement.hasAttribute("data-present")`)
+	if after := evalJS[float64](t, ctx, `parseFloat(getComputedStyle(document.documentElement).fontSize)`); !(after > before) {
+		t.Errorf("type is %v px in presentation mode, %v px before", after, before)
+	}
+	if err := within(ctx, 5*time.Second, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, 5*time.Second, "step 2 alone on screen", `(() => {
+		const shown = [...document.querySelectorAll("section.step")].filter(s => getComputedStyle(s).display !== "none");
+		return shown.length === 1 && shown[0].dataset.step === "target";
+	})()`)
+}
