@@ -30,17 +30,20 @@ build:
 run: build
 	$(GO) run ./wasm serve -dir $(DIST) -addr 127.0.0.1:$(PORT) -base $(BASE)
 
-# chromium installs Debian's Chromium when it is missing and we are root,
-# and otherwise says what to install.
+# chromium installs Debian's Chromium (and node, for the wasm unit tests)
+# when missing and we are root, and otherwise says what to install.
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="chromium fonts-noto-cjk"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium (Debian)"; \
+	    echo "installing$$missing (Debian)"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	  else \
-	    echo "missing $(CHROMIUM): install it as root with" >&2; \
-	    echo "  DEBIAN_FRONTEND=noninteractive apt-get update && apt-get install -y chromium fonts-noto-cjk" >&2; \
+	    echo "missing:$$missing; install as root with" >&2; \
+	    echo "  DEBIAN_FRONTEND=noninteractive apt-get update && apt-get install -y$$missing" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
