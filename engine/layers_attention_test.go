@@ -25,16 +25,7 @@ func TestSoftmaxBackward(t *testing.T) {
 			for _, scale := range []float64{1, 1 / math.Sqrt2, -0.7} {
 				x, g := randDense(rng, 3, 4), randDense(rng, 3, 4)
 				p := SoftmaxForward(x, base, scale, axis)
-				n, length, at := lines(p, axis)
-				for l := 0; l < n; l++ {
-					s := 0.0
-					for k := 0; k < length; k++ {
-						s += p.At(at(l, k))
-					}
-					if math.Abs(s-1) > 1e-12 {
-						t.Fatalf("axis %d: a line sums to %g", axis, s)
-					}
-				}
+				checkSumsToOne(t, p, axis)
 				checkFD(t, "softmax ∂/∂x", x, func() float64 { return weighted(g, SoftmaxForward(x, base, scale, axis)) },
 					SoftmaxBackward(p, g, base, scale, axis))
 			}
@@ -64,16 +55,7 @@ func TestSoftmaxFiniteForExtremeInputs(t *testing.T) {
 				if !allFinite(p) {
 					t.Fatalf("axis %d base %g scale %g: not finite:\n%v", axis, base, scale, mat.Formatted(p))
 				}
-				n, length, at := lines(p, axis)
-				for l := 0; l < n; l++ {
-					s := 0.0
-					for k := 0; k < length; k++ {
-						s += p.At(at(l, k))
-					}
-					if math.Abs(s-1) > 1e-12 {
-						t.Fatalf("axis %d base %g scale %g: line %d sums to %g", axis, base, scale, l, s)
-					}
-				}
+				checkSumsToOne(t, p, axis)
 			}
 		}
 	}
@@ -186,4 +168,19 @@ func TestDiTResampleDeterministic(t *testing.T) {
 		t.Fatalf("noise cell not editable: %v", err)
 	}
 	var _ Resampler = m
+}
+
+// checkSumsToOne fails unless every row (or column) of p sums to 1.
+func checkSumsToOne(t *testing.T, p *mat.Dense, axis Axis) {
+	t.Helper()
+	n, length, at := lines(p, axis)
+	for l := 0; l < n; l++ {
+		s := 0.0
+		for k := 0; k < length; k++ {
+			s += p.At(at(l, k))
+		}
+		if math.Abs(s-1) > 1e-12 {
+			t.Fatalf("axis %d: line %d sums to %g:\n%v", axis, l, s, mat.Formatted(p))
+		}
+	}
 }

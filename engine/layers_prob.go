@@ -110,18 +110,12 @@ func KLBackward(mu, sigma *mat.Dense) (dMu, dSigma *mat.Dense) {
 }
 
 // HalfSquaredError returns L = ½ Σ (Y − X)² over all cells and its
-// gradient ∂L/∂Y = Y − X (the ½ cancels the 2 of the square).
+// gradient ∂L/∂Y = Y − X (the ½ cancels the 2 of the square): half of
+// SquaredError's.
 func HalfSquaredError(y, x *mat.Dense) (loss float64, dy *mat.Dense) {
-	r, c := y.Dims()
-	dy = mat.NewDense(r, c, nil)
-	dy.Sub(y, x)
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			d := dy.At(i, j)
-			loss += 0.5 * d * d
-		}
-	}
-	return loss, dy
+	loss, dy = SquaredError(y, x)
+	dy.Scale(0.5, dy)
+	return loss / 2, dy
 }
 
 // sigmaUndefined reports whether a σ matrix holds a value ≤ 0, which no

@@ -293,18 +293,7 @@ func (t *Trace) sumStep(id string, out Out, terms ...*Matrix) *Matrix {
 	})
 	s := t.NewStep(id)
 	s.Matrices = append(append([]*Matrix{}, terms...), m)
-	s.Ops = []string{""}
-	f := []string{mi(m.Name), mo("=")}
-	for k, a := range terms {
-		s.Reads = append(s.Reads, a.ID)
-		if k > 0 {
-			s.Ops = append(s.Ops, "+")
-			f = append(f, mo("+"))
-		}
-		f = append(f, mi(a.Name))
-	}
-	s.Ops = append(s.Ops, "=")
-	s.Formula = mrow(f...)
+	s.Formula = joinParts(s, terms, "+", "=", mi(m.Name), mo("="))
 	t.Add(s)
 	return m
 }
@@ -333,18 +322,7 @@ func (t *Trace) concatStep(id string, out Out, parts ...*Matrix) *Matrix {
 	})
 	s := t.NewStep(id)
 	s.Matrices = append(append([]*Matrix{}, parts...), m)
-	s.Ops = []string{""}
-	f := []string{mi(m.Name), mo("="), mo("[")}
-	for k, p := range parts {
-		s.Reads = append(s.Reads, p.ID)
-		if k > 0 {
-			s.Ops = append(s.Ops, ";")
-			f = append(f, mo(";"))
-		}
-		f = append(f, mi(p.Name))
-	}
-	s.Ops = append(s.Ops, "→")
-	s.Formula = mrow(append(f, mo("]"))...)
+	s.Formula = joinParts(s, parts, ";", "→", mi(m.Name), mo("="), mo("[")) + mrow(mo("]"))
 	t.Add(s)
 	return m
 }
@@ -534,4 +512,22 @@ func powName(base float64) string {
 		return "exp"
 	}
 	return Format(base) + "^"
+}
+
+// joinParts sets up a step that shows parts joined by op and then its
+// result (drawn after last): the operators between the matrices, what the
+// step reads, and its formula, which begins with lead.
+func joinParts(s *Step, parts []*Matrix, op, last string, lead ...string) string {
+	s.Ops = []string{""}
+	f := lead
+	for k, p := range parts {
+		s.Reads = append(s.Reads, p.ID)
+		if k > 0 {
+			s.Ops = append(s.Ops, op)
+			f = append(f, mo(op))
+		}
+		f = append(f, mi(p.Name))
+	}
+	s.Ops = append(s.Ops, last)
+	return mrow(f...)
 }
