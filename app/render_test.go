@@ -24,12 +24,10 @@ func TestStepCardRendersEveryCell(t *testing.T) {
 			for _, mx := range v.Matrices {
 				for i := range mx.Cells {
 					for j := range mx.Cells[i] {
-						// Every cell carries its matrix, row, column and value.
-						want := `data-m="` + mx.ID + `"`
-						if !strings.Contains(html, want) {
-							t.Fatalf("%s/%s: matrix %s has no cells", m.Info().Slug, v.ID, mx.ID)
+						// Every cell is drawn, under its own id.
+						if id := cellID(v.ID, mx.ID, i, j); !strings.Contains(html, `id="`+id+`"`) {
+							t.Fatalf("%s/%s: no cell %s", m.Info().Slug, v.ID, id)
 						}
-						_ = j
 					}
 				}
 			}
