@@ -182,6 +182,7 @@ func handler(s *site, o buildOptions, version string, wasmSize int64) *app.Handl
 		ThemeColor:            "#2b2d42",
 		LoadingLabel:          "Loading {progress}%",
 		Styles:                []string{"/web/app.css"},
+		Scripts:               []string{"/web/byhand.js"},
 		RawHeaders:            []string{loaderStyle},
 		Version:               version,
 		WasmContentLength:     strconv.FormatInt(wasmSize, 10),
