@@ -30,12 +30,14 @@ build:
 run: build
 	$(GO) run ./wasm serve -dir $(DIST) -addr 127.0.0.1:$(PORT) -base $(BASE)
 
-# chromium installs Debian's Chromium (and node, for the wasm unit tests)
-# when missing and we are root, and otherwise says what to install.
+# chromium installs Debian's Chromium (and node, for the wasm unit tests,
+# and npm, which fetches reveal.js for the slide-deck test) when missing
+# and we are root, and otherwise says what to install.
 chromium:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="chromium fonts-noto-cjk"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (Debian)"; \

@@ -12,7 +12,7 @@ func BenchmarkEdit(b *testing.B) {
 	for _, m := range engine.Models() {
 		b.Run(m.Info().Slug, func(b *testing.B) {
 			s := NewSession(m, engine.Hand)
-			v := s.State.Vars[len(s.State.Vars)-1]
+			v := s.Page.Exercise.Vars[len(s.Page.Exercise.Vars)-1]
 			x := v.Data.At(0, 0)
 			b.ReportAllocs()
 			i := 0

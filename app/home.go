@@ -17,10 +17,20 @@ type Home struct {
 
 func (h *Home) OnInit() { h.prefs = Prefs{Lang: i18n.EN, Theme: "system"} }
 
+// OnPreRender gives the pre-rendered home page the site's title.
+func (h *Home) OnPreRender(ctx app.Context) { ctx.Page().SetTitle(documentTitle(i18n.EN, "")) }
+
 func (h *Home) OnMount(ctx app.Context) {
 	h.prefs = loadPrefs(ctx)
 	h.prefs.apply()
+	setDocumentTitle(h.prefs.Lang, "")
 	ctx.Defer(func(app.Context) { markReady("home") })
+}
+
+// onLang switches the language, and the tab's title with it.
+func (h *Home) onLang(ctx app.Context, e app.Event) {
+	h.prefs.OnLang(ctx, e)
+	setDocumentTitle(h.prefs.Lang, "")
 }
 
 func (h *Home) Render() app.UI {
@@ -41,7 +51,7 @@ func (h *Home) Render() app.UI {
 		app.Header().Class("topbar").Body(
 			app.A().Class("brand").Href("./").Text("byhand"),
 			app.Span().Class("grow"),
-			prefsControls(h.prefs, h.prefs.OnLang, h.prefs.OnTheme),
+			prefsControls(h.prefs, h.onLang, h.prefs.OnTheme),
 		),
 		app.Main().Class("home-main").Body(
 			app.H1().Text(t("home.title")),

@@ -28,6 +28,8 @@ type matrixLook struct {
 	// labels: draw the column labels above the cells; rowLabels: draw the
 	// row labels to their left.
 	labels, rowLabels bool
+	// readOnly: inputs cannot be typed into (an embed's option).
+	readOnly bool
 }
 
 // matrixBlock draws a matrix with its name, role and frame.
@@ -114,14 +116,17 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	td := app.Td().ID(cellID(look.step, m.ID, i, j)).
 		DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).DataSet("v", c.Text)
 	if m.Editable {
+		in := app.Input().Type("text").Class("cell-input")
+		if look.readOnly {
+			in = in.ReadOnly(true)
+		}
 		msg, bad := look.errors[k]
 		if bad {
 			class += " bad"
 		}
 		label := m.Name + " [" + strconv.Itoa(i+1) + "," + strconv.Itoa(j+1) + "]"
 		return td.Class(class+" editable").Body(
-			app.Input().Type("text").Class("cell-input").
-				Attr("inputmode", "decimal").Attr("autocomplete", "off").Attr("spellcheck", "false").
+			in.Attr("inputmode", "decimal").Attr("autocomplete", "off").Attr("spellcheck", "false").
 				Attr("aria-label", label).Attr("aria-invalid", bad).
 				DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).
 				Value(c.Text),

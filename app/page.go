@@ -6,33 +6,54 @@ import (
 	"time"
 
 	"github.com/byhand/byhand/app/i18n"
+	"github.com/byhand/byhand/app/pagestate"
 	"github.com/byhand/byhand/engine"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // ModelPage is the page of one walkthrough: a header, the list of steps,
-// the steps up to the current one, and the training panel. It knows
-// nothing of any particular model.
+// the steps up to the current one, and the panels to share and to train.
+// It knows nothing of any particular model. Everything a reader can
+// change lives in the session's page state; the page holds only what is
+// passing (a training run under way, a message on screen).
+//
+// With the URL option embed=1 the page is an embed: no site chrome, one
+// bar with the step controls and the Hand/Exact switch, the other view
+// options of pagestate.View, and commands from a parent deck (deck.go).
 type ModelPage struct {
 	app.Compo
 	Slug string
 
-	s       *Session
-	prefs   Prefs
-	cur     int // index of the current step
-	updated bool
-	// controlled: a service worker served the page when it loaded.
-	controlled bool
-	present    bool
+	s     *Session
+	prefs Prefs
+	view  pagestate.View
 
-	lr           float64
-	n            int
+	// notice is a message over the steps: edits restored, a link opened,
+	// what a link or file had that could not be used.
+	notice notice
+	// updated: a newer version was installed while the page was open.
+	updated bool
+	present bool
+
 	training     bool
 	stop         bool
 	progress     int
 	total        int
 	trainMessage string
-	removeKeys   func()
+	shareMessage string
+	shareText    string // the last link or embed code copied, shown
+	importError  string
+	lrText       string // a refused learning rate as typed, shown until fixed
+
+	sync *pageSync
+}
+
+// notice is a message over the steps. Key is a message key; Problems are
+// the parts of a link, saved work or file that were ignored.
+type notice struct {
+	Key      string
+	Problems []pagestate.Problem
+	Undo     bool // offer undo (the reader's own work is one undo away)
 }
 
 func (p *ModelPage) OnInit() {
@@ -42,27 +63,43 @@ func (p *ModelPage) OnInit() {
 	}
 	p.s = NewSession(m, engine.Hand)
 	p.prefs = Prefs{Lang: i18n.EN, Theme: "system"}
-	p.lr, p.n = m.Info().LearningRate, 100
-	if !(p.lr > 0) {
-		p.lr = 0.01
-	}
+	p.view = pagestate.View{To: -1}
 }
 
+// maxSteps is the most steps model m's walkthrough has, in either mode.
+func maxSteps(m engine.Model) int {
+	ex := m.Exercise()
+	return max(len(m.Run(ex, engine.Hand).Steps), len(m.Run(ex, engine.Exact).Steps))
+}
+
+// clamp keeps a step inside the walkthrough and the view's range.
+func (p *ModelPage) clamp(i int) int { return p.view.Clamp(i, p.s.Steps()) }
+
 func (p *ModelPage) OnMount(ctx app.Context) {
-	p.prefs = loadPrefs(ctx)
-	p.prefs.apply()
-	p.controlled = controlledBySW()
-	keydown := app.FuncOf(func(this app.Value, args []app.Value) any {
-		if len(args) > 0 {
-			p.onKey(ctx, args[0])
-		}
-		return nil
-	})
-	app.Window().Call("addEventListener", "keydown", keydown)
-	p.removeKeys = func() {
-		app.Window().Call("removeEventListener", "keydown", keydown)
-		keydown.Release()
+	if p.s == nil {
+		p.prefs = loadPrefs(ctx)
+		p.prefs.apply()
+		return
 	}
+	u := ctx.Page().URL()
+	var viewProbs []pagestate.Problem
+	p.view, viewProbs = pagestate.ParseView(u.RawQuery, maxSteps(p.s.Model))
+	p.prefs = loadPrefs(ctx)
+	if p.view.Lang != "" {
+		p.prefs.Lang, _ = i18n.Parse(p.view.Lang)
+	}
+	if p.view.Theme != "" {
+		p.prefs.Theme = p.view.Theme
+	}
+	p.prefs.apply()
+	setDocumentTitle(p.prefs.Lang, p.s.Model.Info().Title)
+	p.open(u.RawQuery, u.Fragment)
+	p.notice.Problems = append(viewProbs, p.notice.Problems...)
+	if p.view.Embed {
+		app.Window().Get("document").Get("documentElement").Call("setAttribute", "data-embed", "")
+	}
+	p.sync = startSync(ctx, p)
+	p.s.OnChange(func(c Change) { p.sync.changed(ctx, c) })
 	ctx.Handle(actionGoTo, func(ctx app.Context, a app.Action) {
 		if i, ok := a.Value.(int); ok {
 			p.goTo(ctx, i)
@@ -70,7 +107,52 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 	})
 	// A card changed numbers that change more than numbers: redraw.
 	ctx.Handle(actionRecomputed, func(ctx app.Context, a app.Action) {})
-	ctx.Defer(func(app.Context) { markReady(p.Slug) })
+	p.scrollToCurrent(ctx, "instant")
+	ctx.Defer(func(ctx app.Context) {
+		markReady(p.Slug)
+		p.sync.announce("ready")
+	})
+}
+
+// open brings the page to the state a reader expects on arrival: their
+// saved work, then a link's state over it (their work is then one undo
+// away), then the step a link or a #step-id names.
+func (p *ModelPage) open(rawQuery, fragment string) {
+	m := p.s.Model
+	if !p.view.Embed {
+		if data, ok := loadWork(m.Info().Slug); ok {
+			saved, probs, ok := pagestate.DecodeSaved(m, data)
+			switch {
+			case !ok:
+				p.notice = notice{Key: "notice.saved_ignored", Problems: probs}
+			case !saved.Equal(pagestate.Default(m)):
+				p.s = OpenSession(m, saved)
+				p.notice = notice{Key: "notice.restored", Problems: probs}
+			}
+		}
+	}
+	q := queryOf(rawQuery)
+	if pagestate.HasState(q) {
+		// A link's state, over the reader's own work: one undo entry.
+		link, probs := pagestate.Decode(m, rawQuery)
+		hadWork := p.notice.Key == "notice.restored"
+		p.s.Load(link)
+		p.notice = notice{Key: "notice.link", Problems: append(p.notice.Problems, probs...), Undo: hadWork && p.s.CanUndo()}
+	} else if step, ok := q["step"]; ok && len(step) > 0 {
+		if n, err := strconv.Atoi(step[0]); err == nil && n >= 1 && n <= p.s.Steps() {
+			p.s.Page.Step = n - 1
+		} else {
+			p.notice.Problems = append(p.notice.Problems, pagestate.Problem{Field: "step", Key: pagestate.ProbStep, Value: step[0]})
+		}
+	}
+	if id, ok := cutPrefix(fragment, "step-"); ok {
+		for i := range p.s.Views {
+			if p.s.Views[i].ID == id {
+				p.s.Page.Step = i
+			}
+		}
+	}
+	p.s.Page.Step = p.clamp(p.s.Page.Step)
 }
 
 // The actions a page's children send it.
@@ -80,53 +162,73 @@ const (
 )
 
 func (p *ModelPage) OnDismount() {
-	if p.removeKeys != nil {
-		p.removeKeys()
+	if p.sync != nil {
+		p.sync.stop()
 	}
-	app.Window().Get("document").Get("documentElement").Call("removeAttribute", "data-present")
+	root := app.Window().Get("document").Get("documentElement")
+	root.Call("removeAttribute", "data-present")
+	root.Call("removeAttribute", "data-embed")
 	p.stop = true
 }
 
 // OnAppUpdate offers a reload when a new version was installed while the
-// page was open. A first visit (no worker in control yet) installs the
-// only version there is: nothing to offer then.
+// page was open: never in an embed, never on a first visit (no worker was
+// in control when the page loaded: the only version there is was just
+// installed), and once per version.
 func (p *ModelPage) OnAppUpdate(ctx app.Context) {
-	p.updated = ctx.AppUpdateAvailable() && p.controlled
-}
-
-// controlledBySW reports whether a service worker served this page.
-func controlledBySW() bool {
-	nav := app.Window().Get("navigator")
-	if !nav.Truthy() || !nav.Get("serviceWorker").Truthy() {
-		return false
-	}
-	return nav.Get("serviceWorker").Get("controller").Truthy()
+	p.updated = ctx.AppUpdateAvailable() && !p.view.Embed && shouldAnnounceUpdate()
 }
 
 // onKey: ← and → step through the walkthrough, Home and End jump, unless
-// the reader is typing.
+// the reader is typing; Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo.
 func (p *ModelPage) onKey(ctx app.Context, e app.Value) {
 	active := app.Window().Get("document").Get("activeElement")
+	typing := false
 	if active.Truthy() {
 		switch active.Get("tagName").String() {
 		case "INPUT", "SELECT", "TEXTAREA":
-			return
+			typing = true
 		}
 	}
-	if e.Get("altKey").Bool() || e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool() {
+	key := e.Get("key").String()
+	if (e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()) && !e.Get("altKey").Bool() {
+		// In a cell, undo is the page's once the typed text is committed
+		// (the text is then what the cell shows).
+		if typing && active.Get("className").String() == "cell-input" &&
+			active.Get("value").String() == active.Get("defaultValue").String() {
+			typing = false
+		}
+		if typing || p.view.ReadOnly {
+			return
+		}
+		switch {
+		case (key == "z" || key == "Z") && !e.Get("shiftKey").Bool():
+			e.Call("preventDefault")
+			ctx.Dispatch(func(ctx app.Context) { p.undo(ctx) })
+		case key == "z" || key == "Z" || key == "y" || key == "Y":
+			e.Call("preventDefault")
+			ctx.Dispatch(func(ctx app.Context) { p.redo(ctx) })
+		}
 		return
 	}
-	last := len(p.s.Views) - 1
-	to := p.cur
-	switch e.Get("key").String() {
-	case "ArrowRight":
+	if typing || e.Get("altKey").Bool() {
+		return
+	}
+	to := p.s.Page.Step
+	switch key {
+	case "ArrowRight", "PageDown":
 		to++
-	case "ArrowLeft":
+	case "ArrowLeft", "PageUp":
 		to--
 	case "Home":
 		to = 0
 	case "End":
-		to = last
+		to = p.s.Steps()
+	case " ":
+		if !p.view.Embed {
+			return
+		}
+		to++
 	default:
 		return
 	}
@@ -135,51 +237,75 @@ func (p *ModelPage) onKey(ctx app.Context, e app.Value) {
 }
 
 func (p *ModelPage) goTo(ctx app.Context, i int) {
-	if i < 0 {
-		i = 0
+	i = p.clamp(i)
+	if i == p.s.Page.Step {
+		return
 	}
-	if last := len(p.s.Views) - 1; i > last {
-		i = last
+	p.s.GoTo(i)
+	p.scrollToCurrent(ctx, "smooth")
+}
+
+func (p *ModelPage) scrollToCurrent(ctx app.Context, behavior string) {
+	if first, _ := p.view.Range(p.s.Steps()); p.view.Single || p.s.Page.Step == first {
+		return
 	}
-	p.cur = i
-	id := p.s.Views[i].ID
-	ctx.Defer(func(app.Context) {
-		el := app.Window().GetElementByID("step-" + id)
-		if el.Truthy() {
-			el.Call("scrollIntoView", map[string]any{"block": "start", "behavior": "smooth"})
-		}
-	})
+	id := p.s.Views[p.s.Page.Step].ID
+	ctx.Defer(func(app.Context) { app.Window().Call("byhandScrollTo", "step-"+id, behavior) })
+}
+
+func (p *ModelPage) undo(ctx app.Context) {
+	blurCell()
+	if p.s.Undo() {
+		patchNumbers(p.s)
+	}
+}
+
+func (p *ModelPage) redo(ctx app.Context) {
+	blurCell()
+	if p.s.Redo() {
+		patchNumbers(p.s)
+	}
+}
+
+// blurCell takes the focus from a cell input, so that the numbers undo
+// brings back are written into it too.
+func blurCell() {
+	active := app.Window().Get("document").Get("activeElement")
+	if active.Truthy() && active.Get("className").String() == "cell-input" {
+		active.Call("blur")
+	}
 }
 
 func (p *ModelPage) t(key string) string { return i18n.T(p.prefs.Lang, key) }
 
 func (p *ModelPage) Render() app.UI {
 	if p.s == nil {
-		return app.Main().Class("notfound").Body(app.H1().Text(p.t("notfound.title")),
-			app.A().Href("./").Text(p.t("nav.home")))
+		return notFoundBody(p.prefs.Lang)
+	}
+	if p.view.Embed {
+		return p.renderEmbed()
 	}
 	info := p.s.Model.Info()
-	n := len(p.s.Views)
-	cards := make([]app.UI, 0, p.cur+1)
-	for i := 0; i <= p.cur && i < n; i++ {
-		cards = append(cards, &StepCard{Index: i, Shape: p.s.Views[i].Shape, Lang: p.prefs.Lang, Mode: p.s.Mode,
-			Current: i == p.cur, Session: p.s})
-	}
+	n := p.s.Steps()
+	cur := p.s.Page.Step
 	return app.Div().Class("page model-page").Body(
 		p.header(info, n),
-		app.If(p.updated, func() app.UI {
-			return app.Div().Class("update").Body(app.Text(p.t("update.available")+" "),
-				app.Button().Text(p.t("update.reload")).OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }))
-		}),
+		p.noticeBar(),
+		p.updateToast(),
 		app.Div().Class("layout").Body(
-			app.Aside().Class("sidebar").Body(p.stepList(), p.trainPanel(), p.legend()),
+			app.Aside().Class("sidebar").Body(
+				p.panel("steps", "nav.steps", p.stepList()),
+				p.panel("share", "share.title", p.sharePanel()),
+				p.panel("train", "train.title", p.trainPanel()),
+				p.panel("legend", "legend.title", p.legend()),
+			),
 			app.Main().Class("steps").ID("steps").Body(
-				app.Div().Class("steps-inner").Body(cards...),
-				app.If(p.cur < n-1, func() app.UI {
+				app.Div().Class("steps-inner").Body(p.cards(0, cur)...),
+				app.If(cur < n-1, func() app.UI {
 					return app.Div().Class("more").Body(
 						app.Button().ID("next-bottom").Class("primary").
-							Text(p.t("nav.next")+" → "+strconv.Itoa(p.cur+2)+". "+p.t(p.s.Views[p.cur+1].Title)).
-							OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.cur+1) }),
+							Text(p.t("nav.next")+" → "+strconv.Itoa(cur+2)+". "+p.t(p.s.Views[cur+1].Title)).
+							OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.s.Page.Step+1) }),
 						app.Button().ID("show-all").Text(p.t("nav.all")).
 							OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, n-1) }),
 					)
@@ -189,30 +315,157 @@ func (p *ModelPage) Render() app.UI {
 	)
 }
 
-func (p *ModelPage) header(info engine.Info, n int) app.UI {
-	mode := func(m engine.Mode, key string) app.UI {
-		return app.Button().DataSet("mode", m.String()).Attr("aria-pressed", p.s.Mode == m).
-			Class("seg").Title(p.t(key + ".title")).Text(p.t(key)).
-			OnClick(func(ctx app.Context, e app.Event) { p.s.SetMode(m); patchNumbers(p.s) })
+// cards draws the step cards from step from to step to.
+func (p *ModelPage) cards(from, to int) []app.UI {
+	cards := make([]app.UI, 0, to-from+1)
+	for i := from; i <= to && i < p.s.Steps(); i++ {
+		cards = append(cards, &StepCard{Index: i, Shape: p.s.Views[i].Shape, Lang: p.prefs.Lang, Mode: p.s.Page.Mode,
+			Current: i == p.s.Page.Step, ReadOnly: p.view.ReadOnly, Session: p.s})
 	}
+	return cards
+}
+
+// renderEmbed draws the embed: one bar, then the steps of the range (or
+// the current step alone).
+func (p *ModelPage) renderEmbed() app.UI {
+	cur := p.s.Page.Step
+	from, _ := p.view.Range(p.s.Steps())
+	if p.view.Single {
+		from = cur
+	}
+	v := &p.s.Views[cur]
+	return app.Div().Class("page model-page embed").Body(
+		app.Header().Class("embed-bar").Body(
+			p.stepper(cur, p.s.Steps(), true),
+			app.Span().Class("embed-title").Title(p.t(p.s.Model.Info().Title)).Text(p.t(v.Title)),
+			p.modeSwitch(),
+			app.A().Class("embed-open").Href(p.s.Model.Info().Slug+"?"+pagestate.Encode(p.s.Model, p.s.Page)).
+				Attr("target", "_blank").Attr("rel", "noopener").Title(p.t("embed.open")).Text("↗"),
+		),
+		p.noticeBar(),
+		app.Main().Class("steps").ID("steps").Body(app.Div().Class("steps-inner").Body(p.cards(from, cur)...)),
+	)
+}
+
+func (p *ModelPage) header(info engine.Info, n int) app.UI {
 	return app.Header().Class("topbar").Body(
 		app.A().Class("brand").Href("./").Text("byhand"),
 		app.H1().Text(p.t(info.Title)),
-		app.Div().Class("mode").Attr("role", "group").Attr("aria-label", p.t("mode.label")).Body(
-			app.Span().Class("mode-label").Text(p.t("mode.label")),
-			mode(engine.Hand, "mode.hand"), mode(engine.Exact, "mode.exact"),
-		),
-		app.Div().Class("stepper").Body(
-			disable(app.Button().ID("prev").Attr("aria-label", p.t("nav.prev")).Text("←"), p.cur == 0).
-				OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.cur-1) }),
-			app.Span().ID("step-count").Attr("aria-live", "polite").
-				Text(p.t("nav.step")+" "+strconv.Itoa(p.cur+1)+" / "+strconv.Itoa(n)),
-			disable(app.Button().ID("next").Attr("aria-label", p.t("nav.next")).Text("→"), p.cur >= n-1).
-				OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.cur+1) }),
+		p.modeSwitch(),
+		p.stepper(p.s.Page.Step, n, false),
+		app.Div().Class("history").Attr("role", "group").Attr("aria-label", p.t("history.label")).Body(
+			disable(app.Button().ID("undo").Title(p.t("history.undo")+" (Ctrl+Z)").Attr("aria-label", p.t("history.undo")).
+				Text("↶"), !p.s.CanUndo()).OnClick(func(ctx app.Context, e app.Event) { p.undo(ctx) }),
+			disable(app.Button().ID("redo").Title(p.t("history.redo")+" (Ctrl+Shift+Z)").Attr("aria-label", p.t("history.redo")).
+				Text("↷"), !p.s.CanRedo()).OnClick(func(ctx app.Context, e app.Event) { p.redo(ctx) }),
 		),
 		app.Button().ID("present").Class("present").Attr("aria-pressed", p.present).
 			Title(p.t("present.title")).Text(p.t("present.label")).OnClick(p.onPresent),
-		prefsControls(p.prefs, p.prefs.OnLang, p.prefs.OnTheme),
+		prefsControls(p.prefs, p.onLang, p.prefs.OnTheme),
+	)
+}
+
+func (p *ModelPage) onLang(ctx app.Context, e app.Event) {
+	p.prefs.OnLang(ctx, e)
+	setDocumentTitle(p.prefs.Lang, p.s.Model.Info().Title)
+}
+
+func (p *ModelPage) modeSwitch() app.UI {
+	mode := func(m engine.Mode, key string) app.UI {
+		return app.Button().DataSet("mode", m.String()).Attr("aria-pressed", p.s.Page.Mode == m).
+			Class("seg").Title(p.t(key + ".title")).Text(p.t(key)).
+			OnClick(func(ctx app.Context, e app.Event) { p.s.SetMode(m); patchNumbers(p.s) })
+	}
+	return app.Div().Class("mode").Attr("role", "group").Attr("aria-label", p.t("mode.label")).Body(
+		app.Span().Class("mode-label").Text(p.t("mode.label")),
+		mode(engine.Hand, "mode.hand"), mode(engine.Exact, "mode.exact"),
+	)
+}
+
+// stepper: previous, "step k / n", next, kept within the view's range.
+func (p *ModelPage) stepper(cur, n int, compact bool) app.UI {
+	label := p.t("nav.step") + " " + strconv.Itoa(cur+1) + " / " + strconv.Itoa(n)
+	if compact {
+		label = strconv.Itoa(cur+1) + " / " + strconv.Itoa(n)
+	}
+	first, last := p.view.Range(n)
+	return app.Div().Class("stepper").Body(
+		disable(app.Button().ID("prev").Attr("aria-label", p.t("nav.prev")).Text("←"), cur <= first).
+			OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.s.Page.Step-1) }),
+		app.Span().ID("step-count").Attr("aria-live", "polite").Attr("aria-label", p.t("nav.step")+" "+strconv.Itoa(cur+1)+" / "+strconv.Itoa(n)).Text(label),
+		disable(app.Button().ID("next").Attr("aria-label", p.t("nav.next")).Text("→"), cur >= last).
+			OnClick(func(ctx app.Context, e app.Event) { p.goTo(ctx, p.s.Page.Step+1) }),
+	)
+}
+
+// panel is a sidebar panel the reader can close; which are closed is part
+// of the page state.
+func (p *ModelPage) panel(name, titleKey string, body app.UI) app.UI {
+	d := app.Details().Class("panel panel-"+name).DataSet("panel", name).Body(
+		app.Summary().Text(p.t(titleKey)),
+		body,
+	).On("toggle", func(ctx app.Context, e app.Event) {
+		p.s.SetPanel(name, ctx.JSSrc().Get("open").Bool())
+	})
+	if !p.s.Page.Closed.Get(name) {
+		d = d.Open(true)
+	}
+	return d
+}
+
+// noticeBar says what the page opened on, and what it ignored.
+func (p *ModelPage) noticeBar() app.UI {
+	if p.notice.Key == "" && len(p.notice.Problems) == 0 {
+		return nil
+	}
+	items := make([]app.UI, len(p.notice.Problems))
+	for i, pr := range p.notice.Problems {
+		items[i] = app.Li().Text(problemText(p.prefs.Lang, pr))
+	}
+	var body []app.UI
+	if p.notice.Key != "" {
+		body = append(body, app.Span().Class("notice-text").Text(p.t(p.notice.Key)))
+	}
+	if len(items) > 0 {
+		body = append(body, app.Span().Class("notice-text").Text(p.t("notice.ignored")), app.Ul().Class("problems").Body(items...))
+	}
+	if p.notice.Undo {
+		body = append(body, app.Button().ID("notice-undo").Text(p.t("history.undo")).
+			OnClick(func(ctx app.Context, e app.Event) { p.undo(ctx); p.notice = notice{} }))
+	}
+	if p.notice.Key == "notice.restored" && !p.view.ReadOnly {
+		body = append(body, app.Button().ID("notice-reset").Text(p.t("train.reset")).
+			OnClick(func(ctx app.Context, e app.Event) { p.reset(); p.notice = notice{} }))
+	}
+	body = append(body, app.Button().Class("notice-close").Attr("aria-label", p.t("notice.dismiss")).Text("×").
+		OnClick(func(ctx app.Context, e app.Event) { p.notice = notice{} }))
+	return app.Div().ID("notice").Class("notice").Attr("role", "status").Body(body...)
+}
+
+// problemText is one ignored part of a link or file, as text (never HTML:
+// what came from a link is shown as it was typed).
+func problemText(lang i18n.Lang, pr pagestate.Problem) string {
+	s := i18n.T(lang, pr.Key)
+	if pr.Field != "" {
+		s = pr.Field + ": " + s
+	}
+	if pr.Value != "" {
+		s += " (“" + pr.Value + "”)"
+	}
+	return s
+}
+
+// updateToast offers a reload when a newer version is ready, out of the
+// way in a corner, once.
+func (p *ModelPage) updateToast() app.UI {
+	if !p.updated {
+		return nil
+	}
+	return app.Div().Class("update").Attr("role", "status").Body(
+		app.Text(p.t("update.available")+" "),
+		app.Button().Text(p.t("update.reload")).OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+		app.Button().Class("notice-close").Attr("aria-label", p.t("notice.dismiss")).Text("×").
+			OnClick(func(ctx app.Context, e app.Event) { p.updated = false }),
 	)
 }
 
@@ -231,7 +484,7 @@ func (p *ModelPage) onPresent(ctx app.Context, e app.Event) {
 // stepList makes the list of steps: a component of plain values, so an
 // edit that leaves the titles and the current step alone costs nothing.
 func (p *ModelPage) stepList() app.UI {
-	l := &StepList{Cur: p.cur, Lang: p.prefs.Lang, IDs: make([]string, len(p.s.Views)),
+	l := &StepList{Cur: p.s.Page.Step, Lang: p.prefs.Lang, IDs: make([]string, len(p.s.Views)),
 		Titles: make([]string, len(p.s.Views)), Bad: make([]bool, len(p.s.Views))}
 	for i := range p.s.Views {
 		v := &p.s.Views[i]
@@ -251,7 +504,6 @@ type Legend struct {
 func (l *Legend) Render() app.UI {
 	t := func(k string) string { return i18n.T(l.Lang, k) }
 	return app.Div().Class("legend").Body(
-		app.H3().Text(t("legend.title")),
 		app.Ul().Body(
 			app.Li().Body(app.Span().Class("swatch trainable"), app.Text(t("frame.trainable"))),
 			app.Li().Body(app.Span().Class("swatch frozen"), app.Text(t("frame.frozen"))),
@@ -281,8 +533,11 @@ func (p *ModelPage) trainPanel() app.UI {
 	case p.trainMessage != "":
 		status = p.t(p.trainMessage)
 	}
+	lr := engine.Format(p.s.Page.LR)
+	if p.lrText != "" {
+		lr = p.lrText
+	}
 	return app.Section().Class("train").Attr("aria-label", p.t("train.title")).Body(
-		app.H3().Text(p.t("train.title")),
 		app.P().Class("loss-line").Body(
 			app.Span().Text(p.t("loss.label")+" "),
 			app.Strong().ID("loss").DataSet("v", lossV).Text(lossText),
@@ -290,20 +545,21 @@ func (p *ModelPage) trainPanel() app.UI {
 		lossCurve(p.s, p.prefs.Lang),
 		app.Div().Class("train-row").Body(
 			app.Label().For("lr").Text(p.t("train.lr")),
-			app.Input().ID("lr").Type("text").Attr("inputmode", "decimal").Value(engine.Format(p.lr)).
+			app.Input().ID("lr").Type("text").Attr("inputmode", "decimal").Value(lr).
 				OnChange(p.onLR),
 			disable(app.Button().ID("apply").Text(p.t("train.apply")), p.training).OnClick(p.onApply),
 		),
 		app.Div().Class("train-row").Body(
 			app.Label().For("train-n").Text(p.t("train.n")),
-			app.Input().ID("train-n").Type("number").Attr("min", 1).Attr("max", 10000).Value(p.n).
+			app.Input().ID("train-n").Type("number").Attr("min", 1).Attr("max", pagestate.MaxN).Value(p.s.Page.N).
 				OnChange(p.onN),
 			app.If(!p.training, func() app.UI {
 				return app.Button().ID("train").Class("primary").Text(p.t("train.run")).OnClick(p.onTrain)
 			}).Else(func() app.UI {
 				return app.Button().ID("stop").Text(p.t("train.stop")).OnClick(func(ctx app.Context, e app.Event) { p.stop = true })
 			}),
-			disable(app.Button().ID("reset").Text(p.t("train.reset")), p.training).OnClick(p.onReset),
+			disable(app.Button().ID("reset").Text(p.t("train.reset")), p.training).
+				OnClick(func(ctx app.Context, e app.Event) { p.reset() }),
 		),
 		app.If(p.s.CanResample(), func() app.UI {
 			return app.Div().Class("train-row").Body(
@@ -317,35 +573,36 @@ func (p *ModelPage) trainPanel() app.UI {
 }
 
 func (p *ModelPage) onLR(ctx app.Context, e app.Event) {
-	v, err := engine.ParseNumber(ctx.JSSrc().Get("value").String())
-	if err != nil || v <= 0 || v > 10 {
+	text := ctx.JSSrc().Get("value").String()
+	v, err := engine.ParseNumber(text)
+	if err != nil || !p.s.SetLR(v) {
 		p.trainMessage = "train.bad_lr"
-		ctx.JSSrc().Set("value", engine.Format(p.lr))
+		ctx.JSSrc().Set("value", engine.Format(p.s.Page.LR))
 		return
 	}
-	p.lr, p.trainMessage = v, ""
+	p.trainMessage = ""
 }
 
 func (p *ModelPage) onN(ctx app.Context, e app.Event) {
 	v, err := strconv.Atoi(ctx.JSSrc().Get("value").String())
-	if err != nil || v < 1 || v > 10000 {
+	if err != nil || !p.s.SetN(v) {
 		p.trainMessage = "train.bad_n"
-		ctx.JSSrc().Set("value", strconv.Itoa(p.n))
+		ctx.JSSrc().Set("value", strconv.Itoa(p.s.Page.N))
 		return
 	}
-	p.n, p.trainMessage = v, ""
+	p.trainMessage = ""
 }
 
 func (p *ModelPage) onApply(ctx app.Context, e app.Event) {
 	defer patchNumbers(p.s)
-	if _, ok := p.s.Train(1, p.lr, time.Time{}); !ok {
+	if !p.s.Update() {
 		p.trainMessage = "train.refused"
 		return
 	}
 	p.trainMessage = ""
 }
 
-func (p *ModelPage) onReset(ctx app.Context, e app.Event) {
+func (p *ModelPage) reset() {
 	p.s.Reset()
 	p.trainMessage = ""
 	patchNumbers(p.s)
@@ -358,12 +615,12 @@ func (p *ModelPage) onResample(ctx app.Context, e app.Event) {
 
 // onTrain runs n updates in slices of a few milliseconds, yielding to the
 // browser between slices so that the page stays responsive and the curve
-// grows as it goes.
+// grows as it goes. The whole run is one undo entry.
 func (p *ModelPage) onTrain(ctx app.Context, e app.Event) {
 	if p.training {
 		return
 	}
-	p.training, p.stop, p.progress, p.total, p.trainMessage = true, false, 0, p.n, ""
+	p.training, p.stop, p.progress, p.total, p.trainMessage = true, false, 0, p.s.Page.N, ""
 	markTraining(true)
 	ctx.After(0, p.trainSlice)
 }
@@ -374,14 +631,16 @@ func (p *ModelPage) trainSlice(ctx app.Context) {
 		if p.stop && p.progress < p.total {
 			p.trainMessage = "train.stopped"
 		}
+		p.s.Commit()
 		markTraining(false)
 		return
 	}
-	done, ok := p.s.Train(p.total-p.progress, p.lr, time.Now().Add(12*time.Millisecond))
+	done, ok := p.s.Train(p.total-p.progress, time.Now().Add(12*time.Millisecond))
 	p.progress += done
 	patchNumbers(p.s)
 	if !ok {
 		p.training, p.trainMessage = false, "train.refused"
+		p.s.Commit()
 		markTraining(false)
 		return
 	}
@@ -411,8 +670,8 @@ func disable(b app.HTMLButton, on bool) app.HTMLButton {
 
 // seedText shows the noise's seed, or says the noise was chosen by hand.
 func (p *ModelPage) seedText() string {
-	if p.s.State.Seed == 0 {
+	if p.s.Page.Exercise.Seed == 0 {
 		return p.t("noise.by_hand")
 	}
-	return strconv.FormatUint(p.s.State.Seed, 10)
+	return strconv.FormatUint(p.s.Page.Exercise.Seed, 10)
 }

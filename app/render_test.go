@@ -89,7 +89,7 @@ func TestModelPageShowsStepsUpToCurrent(t *testing.T) {
 	}
 	missing := &ModelPage{Slug: "nope"}
 	missing.OnInit()
-	if !strings.Contains(app.HTMLString(missing), i18n.T(i18n.EN, "notfound.title")) {
+	if !strings.Contains(app.HTMLString(missing), `id="notfound"`) {
 		t.Fatal("unknown model page should say so")
 	}
 }

@@ -24,4 +24,5 @@ func Register() {
 		slug := m.Info().Slug
 		app.Route("/"+slug, func() app.Composer { return &ModelPage{Slug: slug} })
 	}
+	app.RouteWithRegexp("^/", func() app.Composer { return &NotFound{} }) // every other path (go-app v10.1.11 never reads app.NotFound)
 }

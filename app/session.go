@@ -4,17 +4,23 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/byhand/byhand/app/pagestate"
 	"github.com/byhand/byhand/engine"
 )
 
-// Session is one reader's walkthrough of one model: the exercise as they
-// edited it, the arithmetic mode, and the traced steps drawn from them. It
-// is plain Go, tested without a browser; the page component is a thin
-// shell over it.
+// Session is one reader's walkthrough of one model: their page state (the
+// exercise as they edited it, the mode, the step, the settings) and the
+// traced steps drawn from it. It is plain Go, tested without a browser;
+// the page component is a thin shell over it.
+//
+// Every change of the page state goes through one of Session's methods,
+// and every one of them ends in the change hook: the undo history, the
+// page's URL, the saved work and the messages to a parent deck are all
+// written from there (see OnChange), never from a click handler.
 type Session struct {
 	Model engine.Model
-	State *engine.State
-	Mode  engine.Mode
+	// Page is the one home of the reader's state.
+	Page  pagestate.Page
 	Trace *engine.Trace
 	Views []StepView
 	// Losses holds the total loss before each applied update, for the
@@ -25,18 +31,94 @@ type Session struct {
 	// shape: strikes, undefined cells, pictures), so cards must redraw.
 	Reshaped bool
 
+	hist      pagestate.History
+	listeners []func(Change)
+
 	flip uint8
 	// hovered is the computed cell whose explanation is on screen: when
 	// numbers are patched, its explanation is patched too.
 	hovered cellKey
 }
 
-// NewSession opens a model on its default exercise.
+// ChangeKind says what a change of the page state was.
+type ChangeKind uint8
+
+const (
+	ChangeCell     ChangeKind = iota // a cell of the exercise
+	ChangeMode                       // hand or exact arithmetic
+	ChangeStep                       // the current step
+	ChangeSettings                   // learning rate, run length, panels
+	ChangeResample                   // the noise drawn anew
+	ChangeUpdate                     // one update applied
+	ChangeTrain                      // a training run (its slices are live)
+	ChangeReset                      // back to the default exercise
+	ChangeUndo
+	ChangeRedo
+	ChangeLoad   // a link, saved work or an exercise file opened
+	ChangeCommit // the end of a drag or of typing
+)
+
+// Change is one change of the page state, as the change hook sees it.
+type Change struct {
+	Kind ChangeKind
+	// Live: part of a drag, of typing or of a training run still going.
+	// It makes no history entry; the Commit that ends it makes one.
+	Live bool
+}
+
+// recorded reports whether a change of this kind is an undo entry once
+// committed.
+func (k ChangeKind) recorded() bool {
+	switch k {
+	case ChangeCell, ChangeResample, ChangeUpdate, ChangeTrain, ChangeReset, ChangeLoad, ChangeCommit:
+		return true
+	}
+	return false
+}
+
+// Content reports whether a change of this kind changed the exercise or
+// the mode (and not only where the reader is).
+func (k ChangeKind) Content() bool { return k != ChangeStep && k != ChangeSettings }
+
+// NewSession opens a model on its default page in the given mode.
 func NewSession(m engine.Model, mode engine.Mode) *Session {
-	s := &Session{Model: m, State: m.Exercise(), Mode: mode, Curves: map[string][]float64{}}
+	p := pagestate.Default(m)
+	p.Mode = mode
+	return OpenSession(m, p)
+}
+
+// OpenSession opens a model on page p; the undo history starts there.
+func OpenSession(m engine.Model, p pagestate.Page) *Session {
+	s := &Session{Model: m, Page: p.Clone(), Curves: map[string][]float64{}}
 	s.recompute()
+	s.Page.Step = max(0, min(s.Page.Step, len(s.Views)-1))
+	s.hist.Start(s.snapshot())
 	return s
 }
+
+// OnChange adds f to the change hook: it is called after every change of
+// the page state, once the views are up to date.
+func (s *Session) OnChange(f func(Change)) { s.listeners = append(s.listeners, f) }
+
+// changed is the change hook: every change of the page state ends here.
+func (s *Session) changed(c Change) {
+	if !c.Live && c.Kind.recorded() {
+		s.hist.Commit(s.snapshot())
+	}
+	for _, f := range s.listeners {
+		f(c)
+	}
+}
+
+func (s *Session) snapshot() pagestate.Snapshot {
+	return pagestate.Snapshot{Exercise: s.Page.Exercise, Losses: s.Losses, Curves: s.Curves}
+}
+
+// Steps is how many steps the walkthrough has.
+func (s *Session) Steps() int { return len(s.Views) }
+
+// Exercise is the exercise as the reader has it.
+func (s *Session) Exercise() *engine.State { return s.Page.Exercise }
 
 // recompute works the walkthrough through again and rebuilds the views,
 // marking the cells whose numbers changed.
@@ -48,7 +130,7 @@ func (s *Session) recompute() { s.recomputeAfter("") }
 // unchanged.
 func (s *Session) recomputeAfter(changed string) {
 	before := s.Trace
-	s.Trace = s.Model.Run(s.State, s.Mode)
+	s.Trace = s.Model.Run(s.Page.Exercise, s.Page.Mode)
 	var affected map[string]bool
 	if changed != "" && before != nil {
 		affected = map[string]bool{}
@@ -64,7 +146,7 @@ func (s *Session) recomputeAfter(changed string) {
 		}
 	}
 	editable := map[string]bool{}
-	for _, v := range s.State.Vars {
+	for _, v := range s.Page.Exercise.Vars {
 		editable[v.ID] = true
 	}
 	if s.flip == 1 {
@@ -94,8 +176,8 @@ func (s *Session) recomputeAfter(changed string) {
 	s.Views = views
 }
 
-// Edit sets one cell of the exercise from typed text. A refused entry
-// returns its message key and changes nothing.
+// Edit sets one cell of the exercise from typed text, as one committed
+// edit. A refused entry returns its message key and changes nothing.
 func (s *Session) Edit(id string, r, c int, text string) error {
 	v, err := engine.ParseNumber(text)
 	if err != nil {
@@ -104,31 +186,94 @@ func (s *Session) Edit(id string, r, c int, text string) error {
 	return s.Set(id, r, c, v)
 }
 
-// Set sets one cell of the exercise to a number.
-func (s *Session) Set(id string, r, c int, v float64) error {
-	if old := s.State.Var(id); old != nil {
+// Set sets one cell of the exercise to a number, as one committed edit.
+func (s *Session) Set(id string, r, c int, v float64) error { return s.set(id, r, c, v, false) }
+
+// SetLive sets one cell as part of a drag, a slide or typing: the change
+// is shown and announced, and makes one undo entry when Commit ends it.
+func (s *Session) SetLive(id string, r, c int, v float64) error { return s.set(id, r, c, v, true) }
+
+func (s *Session) set(id string, r, c int, v float64, live bool) error {
+	if old := s.Page.Exercise.Var(id); old != nil {
 		rows, cols := old.Data.Dims()
 		if r >= 0 && c >= 0 && r < rows && c < cols && old.Data.At(r, c) == v {
+			if !live {
+				s.Commit() // the end of a drag that came back where it started
+			}
 			return nil
 		}
 	}
-	if err := s.State.Set(id, r, c, v); err != nil {
+	if err := s.Page.Exercise.Set(id, r, c, v); err != nil {
 		return err
 	}
+	if s.Page.Exercise.Var(id).Role == engine.RoleNoise {
+		s.Page.Exercise.Seed = 0 // noise written by hand: no seed draws it
+	}
 	s.recomputeAfter(id)
+	s.changed(Change{Kind: ChangeCell, Live: live})
 	return nil
 }
 
+// Commit ends a drag, a slide, typing or a training run: what changed
+// since the last entry becomes one undo entry (none if nothing changed).
+func (s *Session) Commit() { s.changed(Change{Kind: ChangeCommit}) }
+
 // Value returns one cell of the exercise.
-func (s *Session) Value(id string, r, c int) float64 { return s.State.Get(id).At(r, c) }
+func (s *Session) Value(id string, r, c int) float64 { return s.Page.Exercise.Get(id).At(r, c) }
 
 // SetMode switches between hand and exact arithmetic.
 func (s *Session) SetMode(m engine.Mode) {
-	if s.Mode == m {
+	if s.Page.Mode == m {
 		return
 	}
-	s.Mode = m
+	s.Page.Mode = m
 	s.recompute()
+	s.Page.Step = min(s.Page.Step, len(s.Views)-1) // the walkthrough may have fewer steps in this mode
+	s.changed(Change{Kind: ChangeMode})
+}
+
+// GoTo makes step i (0-based, kept within the walkthrough) the current one.
+func (s *Session) GoTo(i int) {
+	i = max(0, min(i, len(s.Views)-1))
+	if i == s.Page.Step {
+		return
+	}
+	s.Page.Step = i
+	s.changed(Change{Kind: ChangeStep})
+}
+
+// SetLR sets the learning rate; a value that cannot be one is refused.
+func (s *Session) SetLR(lr float64) bool {
+	if !pagestate.ValidLR(lr) {
+		return false
+	}
+	if lr != s.Page.LR {
+		s.Page.LR = lr
+		s.changed(Change{Kind: ChangeSettings})
+	}
+	return true
+}
+
+// SetN sets the number of updates of a training run.
+func (s *Session) SetN(n int) bool {
+	if !pagestate.ValidN(n) {
+		return false
+	}
+	if n != s.Page.N {
+		s.Page.N = n
+		s.changed(Change{Kind: ChangeSettings})
+	}
+	return true
+}
+
+// SetPanel opens or closes a sidebar panel.
+func (s *Session) SetPanel(name string, open bool) {
+	closed, ok := s.Page.Closed.With(name, !open)
+	if !ok || closed == s.Page.Closed {
+		return
+	}
+	s.Page.Closed = closed
+	s.changed(Change{Kind: ChangeSettings})
 }
 
 // Resample draws the exercise's noise anew from seed. It does nothing for
@@ -138,8 +283,9 @@ func (s *Session) Resample(seed uint64) bool {
 	if !ok {
 		return false
 	}
-	r.Resample(s.State, seed)
+	r.Resample(s.Page.Exercise, seed)
 	s.recompute()
+	s.changed(Change{Kind: ChangeResample})
 	return true
 }
 
@@ -149,23 +295,81 @@ func (s *Session) CanResample() bool {
 	return ok
 }
 
-// Reset restores the default exercise and clears the loss curve.
+// Reset restores the default exercise and clears the loss curve; the
+// mode, the step and the settings stay. It is one undo entry.
 func (s *Session) Reset() {
-	s.State = s.Model.Exercise()
+	s.Page.Exercise = s.Model.Exercise()
 	s.Losses = nil
 	s.Curves = map[string][]float64{}
 	s.recompute()
+	s.changed(Change{Kind: ChangeReset})
 }
 
-// Train applies up to n updates with learning rate lr, recording the
-// losses before each, and redraws the steps once at the end. It stops at
-// the deadline (unless zero), having applied at least one update, and
-// stops early, returning false, when an update is refused (an undefined
-// step or a gradient that is not finite).
-func (s *Session) Train(n int, lr float64, deadline time.Time) (done int, ok bool) {
+// Load replaces the whole page state (an opened link, saved work or an
+// exercise file), as one undo entry.
+func (s *Session) Load(p pagestate.Page) {
+	s.Page = p.Clone()
+	s.Page.Step = max(0, min(s.Page.Step, len(s.Views)-1))
+	s.recompute()
+	s.changed(Change{Kind: ChangeLoad})
+}
+
+// Undo takes back the last committed change; it reports false when there
+// is none.
+func (s *Session) Undo() bool {
+	snap, ok := s.hist.Undo(s.snapshot())
+	if ok {
+		s.restore(snap)
+		s.changed(Change{Kind: ChangeUndo})
+	}
+	return ok
+}
+
+// Redo brings back what Undo took.
+func (s *Session) Redo() bool {
+	snap, ok := s.hist.Redo(s.snapshot())
+	if ok {
+		s.restore(snap)
+		s.changed(Change{Kind: ChangeRedo})
+	}
+	return ok
+}
+
+// CanUndo and CanRedo say whether Undo and Redo would do anything.
+func (s *Session) CanUndo() bool { return s.hist.CanUndo() }
+func (s *Session) CanRedo() bool { return s.hist.CanRedo() }
+
+func (s *Session) restore(snap pagestate.Snapshot) {
+	s.Page.Exercise, s.Losses, s.Curves = snap.Exercise, snap.Losses, snap.Curves
+	if s.Curves == nil {
+		s.Curves = map[string][]float64{}
+	}
+	s.recompute()
+}
+
+// Update applies one update at the page's learning rate, as one undo
+// entry. It returns false, changing nothing, when the update is refused
+// (an undefined step or a gradient that is not finite).
+func (s *Session) Update() bool {
+	tr, applied := engine.Update(s.Model, s.Page.Exercise, s.Page.Mode, s.Page.LR)
+	if !applied {
+		return false
+	}
+	s.record(tr)
+	s.recompute()
+	s.changed(Change{Kind: ChangeUpdate})
+	return true
+}
+
+// Train applies up to n updates at the page's learning rate, recording
+// the losses before each, and redraws the steps once at the end. It stops
+// at the deadline (unless zero), having applied at least one update, and
+// stops early, returning false, when an update is refused. The updates
+// are live: a training run is one undo entry once Commit ends it.
+func (s *Session) Train(n int, deadline time.Time) (done int, ok bool) {
 	ok = true
 	for done < n && (done == 0 || deadline.IsZero() || time.Now().Before(deadline)) {
-		tr, applied := engine.Update(s.Model, s.State, s.Mode, lr)
+		tr, applied := engine.Update(s.Model, s.Page.Exercise, s.Page.Mode, s.Page.LR)
 		if !applied {
 			ok = false
 			break
@@ -174,6 +378,9 @@ func (s *Session) Train(n int, lr float64, deadline time.Time) (done int, ok boo
 		done++
 	}
 	s.recompute()
+	if done > 0 {
+		s.changed(Change{Kind: ChangeTrain, Live: true})
+	}
 	return done, ok
 }
 

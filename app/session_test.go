@@ -74,14 +74,14 @@ func TestEditRecomputesDownstreamAndFlashesChangedCells(t *testing.T) {
 
 func TestBadEntriesChangeNothing(t *testing.T) {
 	s := aeSession(t)
-	before := s.State.Clone()
+	before := s.Page.Exercise.Clone()
 	views := s.Views
 	for _, text := range []string{"abc", "", "NaN", "1e400", "Inf", "--1"} {
 		if err := s.Edit("W1", 0, 0, text); err == nil {
 			t.Errorf("Edit accepted %q", text)
 		}
 	}
-	if !s.State.Equal(before) {
+	if !s.Page.Exercise.Equal(before) {
 		t.Fatal("a refused entry changed the exercise")
 	}
 	if &views[0] != &s.Views[0] {
@@ -95,7 +95,7 @@ func TestBadEntriesChangeNothing(t *testing.T) {
 func TestViewsNeverShowNaNOrInf(t *testing.T) {
 	for _, m := range engine.Models() {
 		s := NewSession(m, engine.Exact)
-		for _, v := range s.State.Vars {
+		for _, v := range s.Page.Exercise.Vars {
 			_ = s.Set(v.ID, 0, 0, 1e308)
 		}
 		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
@@ -124,7 +124,8 @@ func TestTrainLowersLossAndResetRestores(t *testing.T) {
 	s := aeSession(t)
 	s.SetMode(engine.Exact)
 	first, _ := s.Loss()
-	done, ok := s.Train(100, 0.002, time.Time{})
+	s.SetLR(0.002)
+	done, ok := s.Train(100, time.Time{})
 	if !ok || done != 100 {
 		t.Fatalf("trained %d, ok %v", done, ok)
 	}
@@ -149,11 +150,12 @@ func TestTrainStopsOnUndefined(t *testing.T) {
 	if err := s.Set("W3", 0, 0, 1e308); err != nil {
 		t.Fatal(err)
 	}
-	before := s.State.Clone()
-	if done, ok := s.Train(5, 0.01, time.Time{}); ok || done != 0 {
+	before := s.Page.Exercise.Clone()
+	s.SetLR(0.01)
+	if done, ok := s.Train(5, time.Time{}); ok || done != 0 {
 		t.Fatalf("trained %d steps on an undefined exercise", done)
 	}
-	if !s.State.Equal(before) {
+	if !s.Page.Exercise.Equal(before) {
 		t.Fatal("a refused update changed the exercise")
 	}
 	if _, ok := s.Loss(); ok {
@@ -201,13 +203,13 @@ func TestPartialRecomputeMatchesFull(t *testing.T) {
 	for _, m := range engine.Models() {
 		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
 			s := NewSession(m, mode)
-			for _, v := range s.State.Vars {
+			for _, v := range s.Page.Exercise.Vars {
 				r, c := v.Data.Dims()
 				if err := s.Set(v.ID, r-1, c-1, v.Data.At(r-1, c-1)+1); err != nil {
 					t.Fatal(err)
 				}
 				full := NewSession(m, mode)
-				full.State = s.State.Clone()
+				full.Page.Exercise = s.Page.Exercise.Clone()
 				full.recompute()
 				for i := range s.Views {
 					if !sameView(s.Views[i], full.Views[i]) {

@@ -26,6 +26,9 @@ type StepCard struct {
 	Lang    i18n.Lang
 	Mode    engine.Mode
 	Current bool
+	// ReadOnly: the numbers cannot be edited from this page (an embed's
+	// option); the cells still explain themselves.
+	ReadOnly bool
 	// Session is shared by every card of a page; the pointer never
 	// changes, so it never causes a redraw.
 	Session *Session
@@ -36,6 +39,9 @@ type StepCard struct {
 	errors  map[cellKey]string
 	active  cellKey // the input with focus: its slider is shown
 	lo, hi  float64 // the slider's range, fixed when the input took focus
+	// before is the focused input's value when it took focus: a refused
+	// entry brings it back.
+	before float64
 
 	// A horizontal drag on an input scrubs its value.
 	drag      cellKey
@@ -70,6 +76,7 @@ func (c *StepCard) Render() app.UI {
 		app.Header().Class("step-head").Body(
 			app.Span().Class("step-num").Text(strconv.Itoa(v.Index+1)),
 			app.H2().Text(i18n.T(lang, v.Title)),
+			&StepExport{Index: c.Index, Lang: lang, Session: c.Session},
 		),
 		app.P().Class("step-text").Text(i18n.T(lang, v.Text)),
 	}
@@ -109,7 +116,8 @@ func (c *StepCard) Render() app.UI {
 }
 
 func (c *StepCard) look() matrixLook {
-	return matrixLook{step: c.view().ID, lang: c.Lang, hovered: c.hovered, sources: c.sources, errors: c.errors}
+	return matrixLook{step: c.view().ID, lang: c.Lang, hovered: c.hovered, sources: c.sources, errors: c.errors,
+		readOnly: c.ReadOnly}
 }
 
 // layout draws the step's matrices: a product by hand, or a sequence.
@@ -149,7 +157,7 @@ func (c *StepCard) sliders() app.UI {
 	v := c.view()
 	for i := range v.Matrices {
 		m := &v.Matrices[i]
-		if !m.Noise {
+		if !m.Noise || c.ReadOnly {
 			continue
 		}
 		for r := 0; r < m.Rows; r++ {
@@ -162,11 +170,12 @@ func (c *StepCard) sliders() app.UI {
 		}
 		break
 	}
-	if c.active.M != "" && c.Session.State.Var(c.active.M) != nil && c.Session.State.Var(c.active.M).Role != engine.RoleNoise {
+	ex := c.Session.Exercise()
+	if c.active.M != "" && !c.ReadOnly && ex.Var(c.active.M) != nil && ex.Var(c.active.M).Role != engine.RoleNoise {
 		v := c.Session.Value(c.active.M, c.active.R, c.active.C)
 		out = append(out, &Slider{Matrix: c.active.M, Row: c.active.R, Col: c.active.C,
 			Min: c.lo, Max: c.hi, Step: c.step(), Value: v, Wide: true,
-			Label: c.Session.State.Var(c.active.M).Name + " [" + strconv.Itoa(c.active.R+1) + "," + strconv.Itoa(c.active.C+1) + "]"})
+			Label: ex.Var(c.active.M).Name + " [" + strconv.Itoa(c.active.R+1) + "," + strconv.Itoa(c.active.C+1) + "]"})
 	}
 	if len(out) == 0 {
 		return nil
@@ -254,6 +263,7 @@ func (c *StepCard) onFocusIn(ctx app.Context, e app.Event) {
 		if c.active != k {
 			c.active = k
 			v := c.Session.Value(k.M, k.R, k.C)
+			c.before = v
 			span := math.Max(5, math.Ceil(math.Abs(v)))
 			if c.Mode == engine.Exact {
 				span = math.Max(3, math.Ceil(math.Abs(v)))
@@ -269,29 +279,32 @@ func (c *StepCard) onFocusIn(ctx app.Context, e app.Event) {
 }
 
 // onInput follows typing live when the text is a number, and the sliders.
+// Both are live changes: the edit becomes one undo entry when committed.
 func (c *StepCard) onInput(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
-	if !ok {
+	if !ok || c.ReadOnly {
 		ctx.PreventUpdate()
 		return
 	}
 	text := e.Get("target").Get("value").String()
 	slider := e.Get("target").Get("type").String() == "range"
 	if v, err := engine.ParseNumber(text); err == nil && (slider || canonical(text, v)) {
-		c.setFrom(ctx, k, v, slider)
+		c.setFrom(ctx, k, v, slider, true)
 		return
 	}
 	ctx.PreventUpdate() // a half-typed number ("-", "1.", "-0") waits for Enter
 }
 
-// onChange commits typed text: a number is set, anything else says why.
+// onChange commits typed text: a number is set, anything else says why
+// and brings back the value the cell had before typing began.
 func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
-	if !ok {
+	if !ok || c.ReadOnly {
 		return
 	}
 	t := e.Get("target")
 	if t.Get("type").String() == "range" {
+		c.Session.Commit()
 		return
 	}
 	text := t.Get("value").String()
@@ -301,21 +314,32 @@ func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 			c.errors = map[cellKey]string{}
 		}
 		c.errors[k] = i18n.T(c.Lang, err.Error())
+		if k == c.active && c.Session.Value(k.M, k.R, k.C) != c.before {
+			_ = c.Session.SetLive(k.M, k.R, k.C, c.before)
+			patchNumbers(c.Session)
+		}
+		c.Session.Commit()
 		return
 	}
 	c.set(ctx, k, v)
 	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
+	c.before = v
 }
 
-func (c *StepCard) set(ctx app.Context, k cellKey, v float64) { c.setFrom(ctx, k, v, false) }
+// set commits one cell's value.
+func (c *StepCard) set(ctx app.Context, k cellKey, v float64) { c.setFrom(ctx, k, v, false, false) }
 
 // setFrom sets a cell and brings the page up to date the cheapest way: the
 // changed numbers are written into the page at once; go-app redraws only
 // when something besides numbers changed (a step's shape, an error shown,
 // a slider's label).
-func (c *StepCard) setFrom(ctx app.Context, k cellKey, v float64, slider bool) {
+func (c *StepCard) setFrom(ctx app.Context, k cellKey, v float64, slider, live bool) {
 	_, hadError := c.errors[k]
-	if err := c.Session.Set(k.M, k.R, k.C, v); err != nil {
+	set := c.Session.Set
+	if live {
+		set = c.Session.SetLive
+	}
+	if err := set(k.M, k.R, k.C, v); err != nil {
 		if c.errors == nil {
 			c.errors = map[cellKey]string{}
 		}
@@ -337,7 +361,7 @@ func (c *StepCard) setFrom(ctx app.Context, k cellKey, v float64, slider bool) {
 func (c *StepCard) onKey(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
 	t := e.Get("target")
-	if !ok || t.Get("tagName").String() != "INPUT" || t.Get("type").String() != "text" {
+	if !ok || c.ReadOnly || t.Get("tagName").String() != "INPUT" || t.Get("type").String() != "text" {
 		ctx.PreventUpdate()
 		return
 	}
@@ -409,7 +433,7 @@ func (c *StepCard) onPointerDown(ctx app.Context, e app.Event) {
 	ctx.PreventUpdate()
 	t := e.Get("target")
 	_, k, ok := target(e)
-	if !ok || t.Get("className").String() != "cell-input" ||
+	if !ok || c.ReadOnly || t.Get("className").String() != "cell-input" ||
 		app.Window().Get("document").Get("activeElement").Equal(t) {
 		return
 	}
@@ -445,7 +469,7 @@ func (c *StepCard) onPointerMove(ctx app.Context, e app.Event) {
 		ctx.PreventUpdate()
 		return
 	}
-	c.set(ctx, c.drag, v)
+	c.setFrom(ctx, c.drag, v, false, true)
 	e.Get("target").Set("value", engine.Format(v))
 }
 
@@ -453,6 +477,7 @@ func (c *StepCard) onPointerUp(ctx app.Context, e app.Event) {
 	ctx.PreventUpdate()
 	if c.drag.M != "" && c.dragMoved {
 		e.PreventDefault()
+		c.Session.Commit() // the whole drag is one undo entry
 	}
 	c.drag = cellKey{}
 }

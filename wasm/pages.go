@@ -18,6 +18,9 @@ import (
 //	/byhand/         → index.html
 //	/byhand/clip     → clip (a file), else clip.html, else 301 /byhand/clip/ if clip/index.html
 //	/byhand/clip/    → clip/index.html
+//	/byhand/clip.html → clip.html (a file: GitHub Pages serves it, the wasm then shows the not-found page)
+//
+// For a 404, pagesHandler serves the site's 404.html, as GitHub Pages does.
 func resolvePages(dir, base, urlPath string) (string, int) {
 	prefix := strings.TrimSuffix(base, "/")
 	if prefix != "" && urlPath == prefix {
@@ -71,7 +74,8 @@ var contentTypes = map[string]string{
 }
 
 // pagesHandler serves a static site like GitHub Pages does: the mapping of
-// resolvePages, max-age=600, and 404.html (if any) for anything missing.
+// resolvePages, max-age=600, and for anything missing 404.html (if any)
+// with status 404, whatever the depth of the path (/byhand/a/b/c).
 func pagesHandler(dir, base string) http.Handler {
 	base = normalizeBase(base)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,6 +116,9 @@ func buildSite(o buildOptions) (*site, error) {
 	for _, p := range s.Paths {
 		s.Precache = append(s.Precache, s.Prefix+p)
 	}
+	// 404.html answers 200 at its own address: the worker keeps it to
+	// answer, offline, a path that names no page.
+	s.Precache = append(s.Precache, s.Prefix+notFoundFile)
 	for _, p := range []string{"/app.js", "/wasm_exec.js", "/app.css", "/manifest.webmanifest"} {
 		s.Precache = append(s.Precache, s.Prefix+p)
 	}
@@ -141,7 +146,15 @@ func buildSite(o buildOptions) (*site, error) {
 	if o.Version != "" {
 		s.Version = o.Version + "-" + hash
 	}
-	if err := app.GenerateStaticWebsite(o.Out, handler(s, o, s.Version, wasmInfo.Size()), s.Paths...); err != nil {
+	// notFoundPage is a path no page has: go-app pre-renders it with the
+	// page of every unknown path (ui.Register's catch-all route) into
+	// 404.html, which GitHub Pages serves, with status 404, for any path
+	// it has no file for.
+	pages := append(slices.Clone(s.Paths), notFoundPage)
+	if err := app.GenerateStaticWebsite(o.Out, handler(s, o, s.Version, wasmInfo.Size()), pages...); err != nil {
+		return nil, err
+	}
+	if err := checkNotFound(filepath.Join(o.Out, filepath.FromSlash(notFoundFile))); err != nil {
 		return nil, err
 	}
 	if err := fixManifest(filepath.Join(o.Out, "manifest.webmanifest"), s.Base); err != nil {
@@ -163,6 +176,27 @@ func buildSite(o buildOptions) (*site, error) {
 	return s, nil
 }
 
+// The path pre-rendered into the not-found page, and its file.
+const (
+	notFoundPage = "/404"
+	notFoundFile = "/404.html"
+)
+
+// checkNotFound checks that 404.html is the site's own page: for a path no
+// route matches, go-app writes its plain-text "404 page not found"
+// instead, which is what a build without ui.Register's catch-all route
+// would publish.
+func checkNotFound(file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(b, []byte(`id="notfound"`)) {
+		return fmt.Errorf("%s is not the pre-rendered not-found page (%.60q): is every path routed (ui.Register)?", file, b)
+	}
+	return nil
+}
+
 // handler configures go-app for site s with the given version.
 func handler(s *site, o buildOptions, version string, wasmSize int64) *app.Handler {
 	h := &app.Handler{
@@ -182,7 +216,7 @@ func handler(s *site, o buildOptions, version string, wasmSize int64) *app.Handl
 		ThemeColor:            "#2b2d42",
 		LoadingLabel:          "Loading {progress}%",
 		Styles:                []string{"/web/app.css"},
-		Scripts:               []string{"/web/byhand.js"},
+		Scripts:               []string{"/web/byhand.js", "/web/export.js"},
 		RawHeaders:            []string{loaderStyle},
 		Version:               version,
 		WasmContentLength:     strconv.FormatInt(wasmSize, 10),

@@ -16,8 +16,11 @@ import (
 //     URL cannot be fetched, rather than activating with an empty cache;
 //   - fetches with cache: "reload" so that an HTTP cache never mixes files
 //     of two versions into one cache;
-//   - answers navigations from the cached page of that path (with or
-//     without a trailing slash) and, when offline, the cached root page;
+//   - answers navigations from the cached page of that path (the file
+//     GitHub Pages would serve for it: /x from x.html, /x.html too, /
+//     and /index.html from index.html; /x/ has none) and, for a path
+//     with no page when offline, the cached 404.html with status 404, as
+//     GitHub Pages would (the wasm then shows the not-found page);
 //   - re-wraps redirected responses, which a navigation may not use;
 //   - names its cache after the site's scope and version, and deletes only
 //     its own older caches (a GitHub Pages origin is shared by every
@@ -28,7 +31,7 @@ const workerTemplate = `// byhand service worker, version {{.Version}}.
 const version = "{{.Version}}";
 const cachePrefix = "byhand:" + %SCOPE% + ":";
 const cacheName = cachePrefix + version;
-const rootPage = %ROOT%;
+const notFoundPage = %NOTFOUND%;
 const precache = %PRECACHE%;
 
 self.addEventListener("install", (event) => {
@@ -106,27 +109,30 @@ async function navigate(request, url) {
   try {
     return await fetch(request);
   } catch (err) {
-    const root = await cache.match(rootPage);
-    if (root) {
-      return unredirect(root);
+    // Offline, and no page of the site lives at this path (every page is
+    // precached): answer what GitHub Pages answers.
+    const missing = await cache.match(notFoundPage);
+    if (missing) {
+      return new Response(await missing.blob(), {
+        status: 404,
+        statusText: "Not Found",
+        headers: missing.headers,
+      });
     }
     throw err;
   }
 }
 
-// pageKeys lists the cache keys a page path may be stored under.
+// pageKeys lists the cache keys of the file GitHub Pages serves for a
+// page path: the page's own path, and for /x.html the page /x, for
+// /index.html the page /. A path with a trailing slash is a directory:
+// only the root page is one.
 function pageKeys(path) {
   const keys = [path];
-  if (path.endsWith("/")) {
-    if (path.length > 1) {
-      keys.push(path.slice(0, -1));
-    }
-    keys.push(path + "index.html");
-  } else {
-    keys.push(path + "/");
-    if (path.endsWith(".html")) {
-      keys.push(path.slice(0, -5));
-    }
+  if (path.endsWith("/index.html")) {
+    keys.push(path.slice(0, -"index.html".length));
+  } else if (path.endsWith(".html")) {
+    keys.push(path.slice(0, -".html".length));
   }
   return keys;
 }
@@ -157,7 +163,7 @@ func serviceWorker(prefix string, precache []string) string {
 	}
 	return strings.NewReplacer(
 		"%SCOPE%", js(prefix+"/"),
-		"%ROOT%", js(prefix+"/"),
+		"%NOTFOUND%", js(prefix+notFoundFile),
 		"%PRECACHE%", js(precache),
 	).Replace(workerTemplate)
 }

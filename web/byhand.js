@@ -85,3 +85,70 @@ window.byhandPatch = function (s) {
     if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 250}); else setTimeout(run, 20);
   }
 };
+
+// Whether a service worker served this page as it loaded. Read now, before
+// the app starts: on a first visit the new worker takes control while the
+// app loads, and its installation is not news to this page.
+window.byhandControlledAtLoad = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
+
+// byhandListen hands the parent window's messages to onMessage(origin,
+// json) and returns a function that stops listening. Only messages from
+// the parent window are passed on; their shape and origin are checked in
+// Go (app/pagestate/deck.go). Data that is not plain JSON is logged and
+// ignored.
+window.byhandListen = function (onMessage) {
+  const listener = (e) => {
+    if (window.parent === window || e.source !== window.parent) return;
+    let json;
+    try {
+      json = JSON.stringify(e.data);
+    } catch (err) {
+      console.warn("byhand: ignored a message that is not plain data");
+      return;
+    }
+    onMessage(e.origin, json === undefined ? "null" : json);
+  };
+  window.addEventListener("message", listener);
+  return () => window.removeEventListener("message", listener);
+};
+
+// byhandPost posts an event (JSON text) to the parent window: to the
+// trusted origins (space-separated), or to any parent when none is named.
+// Where the browser tells the parent's origin, only a trusted parent is
+// posted to, and only once.
+window.byhandPost = function (json, trusted) {
+  if (window.parent === window) return;
+  let targets = trusted ? trusted.split(" ") : ["*"];
+  const parent = location.ancestorOrigins && location.ancestorOrigins.length ? location.ancestorOrigins[0] : null;
+  if (trusted && parent) targets = targets.includes(parent) ? [parent] : [];
+  for (const t of targets) {
+    try {
+      window.parent.postMessage(JSON.parse(json), t);
+    } catch (err) {
+      console.warn("byhand: could not post to the parent window: " + err);
+    }
+  }
+};
+
+// byhandReadFile reads the file chosen in a file input as text, up to max
+// bytes, and calls done(text, "") or done("", reason).
+window.byhandReadFile = function (input, max, done) {
+  const f = input.files && input.files[0];
+  input.value = "";
+  if (!f) return;
+  if (f.size > max) { done("", "too_big"); return; }
+  f.text().then((t) => done(t, ""), () => done("", "unreadable"));
+};
+
+// byhandScrollTo brings the element with the given id to the top of the
+// window, just below the sticky bar, once the page has laid it out.
+window.byhandScrollTo = function (id, behavior) {
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const el = document.getElementById(id);
+    if (!el) return;
+    const bar = document.querySelector(".embed-bar, .topbar");
+    const pos = bar ? getComputedStyle(bar).position : "";
+    const below = bar && (pos === "sticky" || pos === "fixed") ? bar.getBoundingClientRect().height : 0;
+    window.scrollTo({ top: el.getBoundingClientRect().top + window.scrollY - below - 8, behavior: behavior });
+  }));
+};

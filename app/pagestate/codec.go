@@ -218,11 +218,10 @@ func HasState(q url.Values) bool {
 	return false
 }
 
-// Decode reads the link query q of model m, whose walkthrough has steps
-// steps, over the default page. Whatever it cannot use it leaves at the
+// Decode reads the link query q of model m over the default page. Whatever it cannot use it leaves at the
 // default and names among the problems; it never fails as a whole, but a
 // link from a newer format is not read at all.
-func Decode(m engine.Model, steps int, rawQuery string) (Page, []Problem) {
+func Decode(m engine.Model, rawQuery string) (Page, []Problem) {
 	p := Default(m)
 	q, err := url.ParseQuery(rawQuery)
 	var probs []Problem
@@ -242,7 +241,7 @@ func Decode(m engine.Model, steps int, rawQuery string) (Page, []Problem) {
 	}
 	switch version {
 	case 1:
-		probs = append(probs, decodeV1(m, steps, q, &p)...)
+		probs = append(probs, decodeV1(m, q, &p)...)
 	}
 	return p, probs
 }
@@ -255,7 +254,7 @@ func first(vs []string) string {
 }
 
 // decodeV1 reads a version 1 link query into p.
-func decodeV1(m engine.Model, steps int, q url.Values, p *Page) []Problem {
+func decodeV1(m engine.Model, q url.Values, p *Page) []Problem {
 	var probs []Problem
 	bad := func(field, key, value string) { probs = append(probs, problem(field, key, value)) }
 	if s, ok := q["mode"]; ok {
@@ -266,13 +265,6 @@ func decodeV1(m engine.Model, steps int, q url.Values, p *Page) []Problem {
 			p.Mode = engine.Exact
 		default:
 			bad("mode", ProbMode, first(s))
-		}
-	}
-	if s, ok := q["step"]; ok {
-		if n, err := strconv.Atoi(first(s)); err == nil && n >= 1 && n <= steps {
-			p.Step = n - 1
-		} else {
-			bad("step", ProbStep, first(s))
 		}
 	}
 	if s, ok := q["lr"]; ok {
@@ -313,6 +305,16 @@ func decodeV1(m engine.Model, steps int, q url.Values, p *Page) []Problem {
 			} else {
 				bad("closed", ProbPanel, name)
 			}
+		}
+	}
+	// The step last: how many steps there are depends on the mode and,
+	// for some walkthroughs, on the numbers.
+	if s, ok := q["step"]; ok {
+		steps := len(m.Run(p.Exercise, p.Mode).Steps)
+		if n, err := strconv.Atoi(first(s)); err == nil && n >= 1 && n <= steps {
+			p.Step = n - 1
+		} else {
+			bad("step", ProbStep, first(s))
 		}
 	}
 	var keys []string
@@ -406,7 +408,7 @@ func EncodeSaved(m engine.Model, p Page) string {
 // from a newer version or from another walkthrough is refused whole (ok
 // false, and the page is the default); otherwise, like a link, what cannot
 // be used is named among the problems.
-func DecodeSaved(m engine.Model, steps int, data string) (p Page, probs []Problem, ok bool) {
+func DecodeSaved(m engine.Model, data string) (p Page, probs []Problem, ok bool) {
 	if len(data) > MaxSaved {
 		return Default(m), []Problem{problem("", ProbTooBig, strconv.Itoa(len(data)))}, false
 	}
@@ -420,7 +422,7 @@ func DecodeSaved(m engine.Model, steps int, data string) (p Page, probs []Proble
 	if s.Model != m.Info().Slug {
 		return Default(m), []Problem{problem("model", ProbForeign, s.Model)}, false
 	}
-	p, probs = Decode(m, steps, s.State)
+	p, probs = Decode(m, s.State)
 	return p, probs, true
 }
 
@@ -600,15 +602,16 @@ func Import(m engine.Model, p Page, data []byte) (Page, *Problem) {
 //	               act only on messages from these parent origins
 type View struct {
 	Embed, Single, ReadOnly bool
-	From, To                int // 0-based, inclusive; To is the last step when not set
+	From, To                int // 0-based, inclusive; To is −1 when not set: the last step
 	Theme, Lang             string
 	Origins                 []string
 }
 
-// ParseView reads the view options of a URL query for a walkthrough of
-// steps steps. Options it cannot use are left at their default and named.
+// ParseView reads the view options of a URL query for a walkthrough of at
+// most steps steps (in either mode). Options it cannot use are left at
+// their default and named.
 func ParseView(rawQuery string, steps int) (View, []Problem) {
-	v := View{To: steps - 1}
+	v := View{To: -1}
 	q, _ := url.ParseQuery(rawQuery)
 	var probs []Problem
 	flag := func(k string) bool {
@@ -638,10 +641,10 @@ func ParseView(rawQuery string, steps int) (View, []Problem) {
 		}
 		return n - 1
 	}
-	v.From, v.To = bound("from", 0), bound("to", steps-1)
-	if v.From > v.To {
+	v.From, v.To = bound("from", 0), bound("to", -1)
+	if v.To >= 0 && v.From > v.To {
 		probs = append(probs, problem("from", ProbStep, strconv.Itoa(v.From+1)+"–"+strconv.Itoa(v.To+1)))
-		v.From, v.To = 0, steps-1
+		v.From, v.To = 0, -1
 	}
 	switch t := first(q["theme"]); t {
 	case "", "system":
@@ -673,14 +676,24 @@ func ParseView(rawQuery string, steps int) (View, []Problem) {
 	return v, probs
 }
 
+// Range is the view's first and last step in a walkthrough of steps steps.
+func (v View) Range(steps int) (first, last int) {
+	last = steps - 1
+	if v.To >= 0 && v.To < last {
+		last = v.To
+	}
+	return min(v.From, last), last
+}
+
 // Clamp keeps a step inside the view's range.
-func (v View) Clamp(step int) int {
-	return max(v.From, min(step, v.To))
+func (v View) Clamp(step, steps int) int {
+	first, last := v.Range(steps)
+	return max(first, min(step, last))
 }
 
 // EmbedQuery writes the URL query of an embed of page p with view v: the
 // state link, then the view options that differ from a plain embed.
-func EmbedQuery(m engine.Model, p Page, v View, steps int) string {
+func EmbedQuery(m engine.Model, p Page, v View) string {
 	parts := []string{"embed=1"}
 	if s := Encode(m, p); s != "" {
 		parts = append(parts, s)
@@ -688,7 +701,7 @@ func EmbedQuery(m engine.Model, p Page, v View, steps int) string {
 	if v.From > 0 {
 		parts = append(parts, "from="+strconv.Itoa(v.From+1))
 	}
-	if v.To < steps-1 {
+	if v.To >= 0 {
 		parts = append(parts, "to="+strconv.Itoa(v.To+1))
 	}
 	for _, f := range []struct {

@@ -13,16 +13,18 @@ import (
 // steps is how many steps model m's walkthrough has.
 func steps(m engine.Model) int { return len(m.Run(m.Exercise(), engine.Hand).Steps) }
 
+// stepsIn is how many steps page p's walkthrough has in its mode.
+func stepsIn(m engine.Model, p Page) int { return len(m.Run(p.Exercise, p.Mode).Steps) }
+
 // randomPage changes a few things of the default page at random: cells
 // typed as a person would type them, maybe the mode, step, settings, seed
 // and panels.
 func randomPage(m engine.Model, rng *rand.Rand, edits int) Page {
 	p := Default(m)
-	n := steps(m)
 	if rng.IntN(2) == 0 {
 		p.Mode = engine.Exact
 	}
-	p.Step = rng.IntN(n)
+	p.Step = rng.IntN(stepsIn(m, p))
 	if rng.IntN(3) == 0 {
 		p.LR = float64(1+rng.IntN(50)) / 100
 	}
@@ -53,11 +55,10 @@ func randomPage(m engine.Model, rng *rand.Rand, edits int) Page {
 func TestLinkRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, m := range engine.Models() {
-		n := steps(m)
 		for i := 0; i < 200; i++ {
 			p := randomPage(m, rng, rng.IntN(12))
 			q := Encode(m, p)
-			got, probs := Decode(m, n, q)
+			got, probs := Decode(m, q)
 			if len(probs) > 0 {
 				t.Fatalf("%s: %q: problems %v", m.Info().Slug, q, probs)
 			}
@@ -78,7 +79,7 @@ func TestLinkExactAfterTraining(t *testing.T) {
 		for i := 0; i < 30; i++ {
 			engine.Update(m, p.Exercise, p.Mode, p.LR)
 		}
-		got, probs := Decode(m, steps(m), Encode(m, p))
+		got, probs := Decode(m, Encode(m, p))
 		if len(probs) > 0 || !got.Equal(p) {
 			t.Errorf("%s: a trained state does not reopen exactly (%v)", m.Info().Slug, probs)
 		}
@@ -147,7 +148,7 @@ func TestLinkFixtures(t *testing.T) {
 		if m == nil {
 			t.Fatalf("fixture for unknown model %q", f.model)
 		}
-		p, probs := Decode(m, steps(m), f.query)
+		p, probs := Decode(m, f.query)
 		if len(probs) > 0 {
 			t.Errorf("%s %s: %v", f.model, f.query, probs)
 		}
@@ -181,7 +182,6 @@ func readFixtures(t *testing.T) []fixture {
 func TestLinkBadInput(t *testing.T) {
 	ae := engine.Lookup("autoencoder")
 	dit := engine.Lookup("dit")
-	n := steps(ae)
 	for _, c := range []struct {
 		name, query string
 		model       engine.Model
@@ -213,11 +213,7 @@ func TestLinkBadInput(t *testing.T) {
 		{"script", "v=1&x.X=1.1:<script>alert(1)</script>&step=2", ae, "x.X", ProbNumber, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			nn := n
-			if c.model != ae {
-				nn = steps(c.model)
-			}
-			p, probs := Decode(c.model, nn, c.query)
+			p, probs := Decode(c.model, c.query)
 			if len(probs) != 1 || probs[0].Field != c.field || probs[0].Key != c.key {
 				t.Fatalf("problems %+v, want one %s at %q", probs, c.key, c.field)
 			}
@@ -246,7 +242,7 @@ func TestSavedRoundTripAndBadInput(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, m := range engine.Models() {
 		p := randomPage(m, rng, 5)
-		got, probs, ok := DecodeSaved(m, steps(m), EncodeSaved(m, p))
+		got, probs, ok := DecodeSaved(m, EncodeSaved(m, p))
 		if !ok || len(probs) > 0 || !got.Equal(p) {
 			t.Errorf("%s: saved work does not come back (%v)", m.Info().Slug, probs)
 		}
@@ -260,7 +256,7 @@ func TestSavedRoundTripAndBadInput(t *testing.T) {
 		{"newer", `{"byhand_saved":9,"model":"autoencoder","state":"v=9"}`, ProbNewer},
 		{"oversized", `{"byhand_saved":1,"model":"autoencoder","state":"` + strings.Repeat("x", MaxSaved) + `"}`, ProbTooBig},
 	} {
-		p, probs, ok := DecodeSaved(ae, steps(ae), c.data)
+		p, probs, ok := DecodeSaved(ae, c.data)
 		if ok || len(probs) != 1 || probs[0].Key != c.key || !p.Equal(Default(ae)) {
 			t.Errorf("%s: ok %v, problems %v, want %s and the default page", c.name, ok, probs, c.key)
 		}
@@ -322,19 +318,19 @@ func TestView(t *testing.T) {
 		len(v.Origins) != 2 || v.Origins[1] != "https://b.example:8080" {
 		t.Fatalf("%+v %v", v, probs)
 	}
-	if v.Clamp(0) != 1 || v.Clamp(10) != 4 || v.Clamp(3) != 3 {
+	if v.Clamp(0, 18) != 1 || v.Clamp(10, 18) != 4 || v.Clamp(3, 18) != 3 || v.Clamp(4, 4) != 3 {
 		t.Error("clamp")
 	}
 	for _, q := range []string{"from=0", "to=99", "from=5&to=2", "theme=neon", "lang=fr", "origin=javascript:alert(1)", "embed=maybe"} {
 		v, probs := ParseView(q, 18)
-		if len(probs) != 1 || v.From != 0 || v.To != 17 {
+		if len(probs) != 1 || v.From != 0 || v.To != -1 {
 			t.Errorf("%s: %+v %v", q, v, probs)
 		}
 	}
 	ae := engine.Lookup("autoencoder")
 	p := Default(ae)
 	p.Step = 3
-	q := EmbedQuery(ae, p, View{From: 1, To: 5, Single: true}, 18)
+	q := EmbedQuery(ae, p, View{From: 1, To: 5, Single: true})
 	if q != "embed=1&v=1&step=4&from=2&to=6&single=1" {
 		t.Errorf("embed query %q", q)
 	}

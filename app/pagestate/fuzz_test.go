@@ -9,7 +9,8 @@ import (
 
 // finite checks that a decoded page is usable: every number finite, every
 // variable its default shape, the settings valid.
-func finite(t *testing.T, m engine.Model, p Page, n int) {
+func finite(t *testing.T, m engine.Model, p Page) {
+	n := stepsIn(m, p)
 	t.Helper()
 	def := Default(m)
 	if len(p.Exercise.Vars) != len(def.Exercise.Vars) {
@@ -44,11 +45,10 @@ func FuzzDecodeLink(f *testing.F) {
 		if m == nil {
 			m = engine.Models()[len(model)%len(engine.Models())]
 		}
-		n := steps(m)
-		p, probs := Decode(m, n, q)
-		finite(t, m, p, n)
+		p, probs := Decode(m, q)
+		finite(t, m, p)
 		// Whatever opened, its own link opens it again, with no problem.
-		again, probs2 := Decode(m, n, Encode(m, p))
+		again, probs2 := Decode(m, Encode(m, p))
 		if len(probs2) > 0 || !again.Equal(p) {
 			t.Fatalf("%q opened a page whose link does not reopen it (%v, first %v)", q, probs2, probs)
 		}
@@ -62,8 +62,8 @@ func FuzzDecodeSaved(f *testing.F) {
 	f.Add(`{"byhand_saved":1,"model":"vae","state":"v=1"}`)
 	f.Add(`{"byhand_saved":1e400}`)
 	f.Fuzz(func(t *testing.T, data string) {
-		p, _, _ := DecodeSaved(ae, steps(ae), data)
-		finite(t, ae, p, steps(ae))
+		p, _, _ := DecodeSaved(ae, data)
+		finite(t, ae, p)
 	})
 }
 
@@ -75,7 +75,7 @@ func FuzzImport(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data string) {
 		before := Default(ae)
 		p, pr := Import(ae, before, []byte(data))
-		finite(t, ae, p, steps(ae))
+		finite(t, ae, p)
 		if pr != nil && !p.Equal(before) {
 			t.Fatal("a refused file changed the page")
 		}
