@@ -6,7 +6,7 @@
 #   make test               formatting, vet, staticcheck, unit tests (native and
 #                           wasm under node) and the end-to-end tests in Chromium
 #   make bench              wasm sizes, time to interactive, edit latency, engine benchmarks
-#   make fuzz               longer fuzzing of the engine's parsers
+#   make fuzz               longer fuzzing of the parsers and decoders
 #   make clean
 
 SHELL    := /bin/bash
@@ -17,6 +17,7 @@ VERSION  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 GO       ?= go
 CHROMIUM ?= /usr/bin/chromium
 FUZZTIME ?= 60s
+SHORTFUZZ ?= 5s
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
 .PHONY: build wasm run test chromium bench fuzz clean
@@ -61,6 +62,11 @@ test: chromium
 	$(GO) tool staticcheck ./...
 	@echo "== go test (native, unit)"
 	$(GO) test -short ./...
+	@echo "== fuzz (a short bounded run of each decoder of links, saved work, files and messages)"
+	@for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' app/pagestate/*_test.go | sed 's/^func //'); do \
+	  echo "-- $$f"; \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(SHORTFUZZ) ./app/pagestate || exit 1; \
+	done
 	@echo "== go test (wasm, under node)"
 	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" ./engine/... ./app/...
 	@echo "== end-to-end (Chromium)"
@@ -75,14 +81,15 @@ bench: chromium
 	$(GO) test -bench . -run '^$$' ./engine
 	rm -rf $(DIST)-bench
 
-# The fuzz targets are the engine's; each runs for $(FUZZTIME).
+# The fuzz targets are the engine's parsers and the page state's decoders
+# (links, saved work, exercise files, deck messages); each runs for $(FUZZTIME).
 fuzz:
-	@targets=$$(grep -ho '^func Fuzz[A-Za-z0-9_]*' engine/*_test.go | sed 's/^func //'); \
-	  if [ -z "$$targets" ]; then echo "no Fuzz functions in engine/ yet"; exit 0; fi; \
-	  for f in $$targets; do \
-	    echo "== $$f"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./engine || exit 1; \
-	  done
+	@for pkg in ./engine ./app/pagestate; do \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/^func //'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf $(DIST) $(DIST)-bench

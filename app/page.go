@@ -43,7 +43,6 @@ type ModelPage struct {
 	shareMessage string
 	shareText    string // the last link or embed code copied, shown
 	importError  string
-	lrText       string // a refused learning rate as typed, shown until fixed
 
 	sync *pageSync
 }
@@ -289,8 +288,8 @@ func (p *ModelPage) Render() app.UI {
 	n := p.s.Steps()
 	cur := p.s.Page.Step
 	return app.Div().Class("page model-page").Body(
-		p.header(info, n),
-		p.noticeBar(),
+		// The header and the notice stay in sight together.
+		app.Div().Class("masthead").Body(p.header(info, n), p.noticeBar()),
 		p.updateToast(),
 		app.Div().Class("layout").Body(
 			app.Aside().Class("sidebar").Body(
@@ -534,9 +533,6 @@ func (p *ModelPage) trainPanel() app.UI {
 		status = p.t(p.trainMessage)
 	}
 	lr := engine.Format(p.s.Page.LR)
-	if p.lrText != "" {
-		lr = p.lrText
-	}
 	return app.Section().Class("train").Attr("aria-label", p.t("train.title")).Body(
 		app.P().Class("loss-line").Body(
 			app.Span().Text(p.t("loss.label")+" "),

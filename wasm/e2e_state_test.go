@@ -47,6 +47,9 @@ func checkPageShows(t *testing.T, ctx context.Context, m engine.Model, p pagesta
 		t.Errorf("the page is in %v mode, want %v", got, p.Mode)
 	}
 	tr := m.Run(p.Exercise, p.Mode)
+	// Cells of steps out of sight are written when the page is next idle.
+	evalJS[bool](t, ctx, `new Promise(r => requestIdleCallback(() => r(true), {timeout: 1000}))`)
+	settle(t, ctx)
 	page := pageCells(t, ctx)
 	diffCells(t, "reopened", page, engineCells(t, tr, page))
 }
@@ -128,7 +131,8 @@ func TestStateSavedAcrossReload(t *testing.T) {
 	click(t, ctx, "#notice-reset")
 	p.Exercise = m.Exercise()
 	checkPageShows(t, ctx, m, p)
-	waitJS(t, ctx, 5*time.Second, "the saved work to be forgotten", `!localStorage.getItem("byhand.work.autoencoder")`)
+	waitJS(t, ctx, 5*time.Second, "the saved edits to be forgotten (the step stays)",
+		`!(localStorage.getItem("byhand.work.autoencoder") || "").includes("x.X")`)
 }
 
 func pressKey(t *testing.T, ctx context.Context, key string, mods ...chromedp.Modifier) {

@@ -146,7 +146,7 @@ window.byhandScrollTo = function (id, behavior) {
   requestAnimationFrame(() => requestAnimationFrame(() => {
     const el = document.getElementById(id);
     if (!el) return;
-    const bar = document.querySelector(".embed-bar, .topbar");
+    const bar = document.querySelector(".embed-bar, .masthead, .topbar");
     const pos = bar ? getComputedStyle(bar).position : "";
     const below = bar && (pos === "sticky" || pos === "fixed") ? bar.getBoundingClientRect().height : 0;
     window.scrollTo({ top: el.getBoundingClientRect().top + window.scrollY - below - 8, behavior: behavior });

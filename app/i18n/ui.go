@@ -7,7 +7,6 @@ func init() {
 			"每个演练都是一道小练习，像在纸上那样一个数一个数地算出来——但它是活的：改动任何权重、输入或噪声，后面的每一步都会立刻重新计算。"},
 		"home.how": {"Use ← and → to step through a walkthrough. Hover over or focus a computed number to see how it was made.",
 			"用 ← 和 → 逐步浏览。把鼠标移到（或用键盘聚焦）任何算出来的数上，即可看到它是怎么算出来的。"},
-		"notfound.title": {"There is no such walkthrough.", "没有这个演练。"},
 
 		"nav.home":  {"All walkthroughs", "全部演练"},
 		"nav.prev":  {"Previous step", "上一步"},
