@@ -108,6 +108,10 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 	ctx.Handle(actionRecomputed, func(ctx app.Context, a app.Action) {})
 	p.scrollToCurrent(ctx, "instant")
 	ctx.Defer(func(ctx app.Context) {
+		// The cards already on the page were drawn from the default
+		// exercise: write in the numbers the page opened on (those a link
+		// changed flash).
+		patchNumbers(p.s)
 		markReady(p.Slug)
 		p.sync.announce("ready")
 	})

@@ -317,3 +317,18 @@ func TestStateImportExport(t *testing.T) {
 		t.Errorf("a bad file changed %v", d)
 	}
 }
+
+// TestStateLinkFirstStep: a link that stays on the first step still shows
+// its numbers in the card that was drawn before the link was read.
+func TestStateLinkFirstStep(t *testing.T) {
+	needBrowser(t)
+	srv := serveSite(t, rootSite)
+	ctx := newBrowser(t)
+	m := engine.Lookup("autoencoder")
+	open(t, ctx, pageURL(srv, rootSite, "/autoencoder")+"?v=1&x.X=1.1:3,4.4:-2", "autoencoder")
+	p, _ := pagestate.Decode(m, "v=1&x.X=1.1:3,4.4:-2")
+	checkPageShows(t, ctx, m, p)
+	if got := cellValue(t, ctx, cellSel("X", 0, 0)+" input.cell-input"); got != "3" {
+		t.Errorf("X[1,1] shows %q, want 3", got)
+	}
+}

@@ -1,0 +1,68 @@
+//go:build !wasm
+
+package main
+
+// End-to-end tests of training and resampling.
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/byhand/byhand/engine"
+)
+
+// TestUIResample: on the VAE page, resampling the noise changes the
+// reconstruction Y.
+func TestUIResample(t *testing.T) {
+	ctx, m, mode := uiTest(t, "vae")
+	showAll(t, ctx, len(m.Run(m.Exercise(), mode).Steps))
+	y := func() string {
+		return evalJS[string](t, ctx, `[...document.querySelectorAll('td.cell[data-m="Y"]')].map(td => td.dataset.v).join(" ")`)
+	}
+	y0 := y()
+	if y0 == "" {
+		t.Fatal("no Y cells on the VAE page")
+	}
+	click(t, ctx, "button#resample")
+	js := fmt.Sprintf(`[...document.querySelectorAll('td.cell[data-m="Y"]')].map(td => td.dataset.v).join(" ") !== %q`, y0)
+	if err := pollJS(ctx, 5*time.Second, js); err != nil {
+		t.Errorf("Y stayed %q after #resample", y0)
+	}
+}
+
+// TestUITrain: training 50 steps lowers the loss on each trainable model.
+func TestUITrain(t *testing.T) {
+	for _, slug := range []string{"autoencoder", "vae", "clip", "dit"} {
+		t.Run(slug, func(t *testing.T) {
+			ctx, _, _ := uiTest(t, slug)
+			loss := func() float64 {
+				s := evalJS[string](t, ctx, `(document.querySelector("#loss") || {dataset: {}}).dataset.v || ""`)
+				if s == "" {
+					return math.NaN() // undefined: not a number
+				}
+				v, err := engine.ParseNumber(s)
+				if err != nil {
+					t.Fatalf("#loss data-v = %q: %v", s, err)
+				}
+				return v
+			}
+			l0 := loss()
+			if math.IsNaN(l0) {
+				t.Fatal("#loss has no data-v before training")
+			}
+			setInput(t, ctx, "input#train-n", "50")
+			click(t, ctx, "button#train")
+			l0s := engine.Format(l0)
+			waitJS(t, ctx, 60*time.Second, "training to end", fmt.Sprintf(`(() => {
+				const b = document.querySelector("button#train"), l = document.querySelector("#loss");
+				return !document.body.hasAttribute("data-training") && b && !b.disabled && l && l.dataset.v !== %q; })()`, l0s))
+			if l1 := loss(); math.IsNaN(l1) {
+				t.Errorf("the loss (was %v) is undefined after 50 steps: training diverged", l0)
+			} else if !(l1 < l0) {
+				t.Errorf("loss %v after 50 steps, was %v", l1, l0)
+			}
+		})
+	}
+}
