@@ -596,7 +596,7 @@ func (p *ModelPage) onN(ctx app.Context, e app.Event) {
 func (p *ModelPage) onApply(ctx app.Context, e app.Event) {
 	defer patchNumbers(p.s)
 	if !p.s.Update() {
-		p.trainMessage = "train.refused"
+		p.trainMessage = p.stopReason()
 		return
 	}
 	p.trainMessage = ""
@@ -621,6 +621,7 @@ func (p *ModelPage) onTrain(ctx app.Context, e app.Event) {
 		return
 	}
 	p.training, p.stop, p.progress, p.total, p.trainMessage = true, false, 0, p.s.Page.N, ""
+	p.s.BeginRun()
 	markTraining(true)
 	ctx.After(0, p.trainSlice)
 }
@@ -639,12 +640,21 @@ func (p *ModelPage) trainSlice(ctx app.Context) {
 	p.progress += done
 	patchNumbers(p.s)
 	if !ok {
-		p.training, p.trainMessage = false, "train.refused"
+		p.training, p.trainMessage = false, p.stopReason()
 		p.s.Commit()
 		markTraining(false)
 		return
 	}
 	ctx.After(4*time.Millisecond, p.trainSlice)
+}
+
+// stopReason is the message key for a training run or update that
+// stopped early: it diverged, or it was refused.
+func (p *ModelPage) stopReason() string {
+	if p.s.Diverged {
+		return "train.diverged"
+	}
+	return "train.refused"
 }
 
 func markTraining(on bool) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -33,6 +34,11 @@ type Session struct {
 
 	hist      pagestate.History
 	listeners []func(Change)
+
+	// Diverged: the last training run stopped because its loss ran away.
+	Diverged bool
+	runStart float64       // the loss where the current training run started
+	runGood  *engine.State // the state before the run's last update
 
 	flip uint8
 	// hovered is the computed cell whose explanation is on screen: when
@@ -89,7 +95,7 @@ func NewSession(m engine.Model, mode engine.Mode) *Session {
 
 // OpenSession opens a model on page p; the undo history starts there.
 func OpenSession(m engine.Model, p pagestate.Page) *Session {
-	s := &Session{Model: m, Page: p.Clone(), Curves: map[string][]float64{}}
+	s := &Session{Model: m, Page: p.Clone(), Curves: map[string][]float64{}, runStart: math.NaN()}
 	s.recompute()
 	s.Page.Step = max(0, min(s.Page.Step, len(s.Views)-1))
 	s.hist.Start(s.snapshot())
@@ -349,39 +355,94 @@ func (s *Session) restore(snap pagestate.Snapshot) {
 
 // Update applies one update at the page's learning rate, as one undo
 // entry. It returns false, changing nothing, when the update is refused
-// (an undefined step or a gradient that is not finite).
+// (an undefined step or a gradient that is not finite) or when it would
+// make the loss diverge (see Train).
 func (s *Session) Update() bool {
-	tr, applied := engine.Update(s.Model, s.Page.Exercise, s.Page.Mode, s.Page.LR)
-	if !applied {
-		return false
+	s.BeginRun()
+	done, ok := s.Train(1, time.Time{})
+	if done > 0 {
+		s.Commit()
 	}
-	s.record(tr)
-	s.recompute()
-	s.changed(Change{Kind: ChangeUpdate})
-	return true
+	return ok && done > 0
 }
+
+// BeginRun marks the start of a training run: its loss is the one that
+// divergence is measured against.
+func (s *Session) BeginRun() { s.runStart, s.runGood, s.Diverged = math.NaN(), nil, false }
+
+// divergeFactor is how far past the run's starting loss a loss may grow
+// before the run is stopped as diverging.
+const divergeFactor = 1000
 
 // Train applies up to n updates at the page's learning rate, recording
 // the losses before each, and redraws the steps once at the end. It stops
 // at the deadline (unless zero), having applied at least one update, and
-// stops early, returning false, when an update is refused. The updates
-// are live: a training run is one undo entry once Commit ends it.
+// stops early, returning false, when an update is refused, or when the
+// loss stops being a number or grows past divergeFactor times where the
+// run started: the run has diverged (Diverged), and the exercise goes
+// back to the last state whose loss was still in bounds. The updates are
+// live: a training run is one undo entry once Commit ends it.
 func (s *Session) Train(n int, deadline time.Time) (done int, ok bool) {
 	ok = true
 	for done < n && (done == 0 || deadline.IsZero() || time.Now().Before(deadline)) {
+		before := s.Page.Exercise.Clone()
 		tr, applied := engine.Update(s.Model, s.Page.Exercise, s.Page.Mode, s.Page.LR)
-		if !applied {
+		loss := engine.TotalLoss(tr) // the loss of the state before the update
+		if math.IsNaN(s.runStart) {
+			s.runStart = loss
+		}
+		if !applied || !s.inBounds(loss) {
+			// Refused: the exercise is undefined or a gradient is not a
+			// number. Within a run, that is the run running away.
 			ok = false
+			if s.runGood != nil {
+				done -= s.diverge()
+			}
 			break
 		}
+		s.runGood = before
 		s.record(tr)
 		done++
 	}
+	if ok && done > 0 {
+		// Where the last update led may itself have run away.
+		if after := s.Model.Run(s.Page.Exercise, s.Page.Mode); !after.Defined() || !s.inBounds(engine.TotalLoss(after)) {
+			ok = false
+			done -= s.diverge()
+		}
+	}
 	s.recompute()
-	if done > 0 {
+	if done > 0 || s.Diverged {
 		s.changed(Change{Kind: ChangeTrain, Live: true})
 	}
 	return done, ok
+}
+
+// diverge takes the run back to the last state whose loss was in bounds
+// (the one before the last update), forgets that update's loss, and says
+// the run diverged. It returns the number of updates undone.
+func (s *Session) diverge() int {
+	s.Page.Exercise, s.runGood, s.Diverged = s.runGood, nil, true
+	s.Losses = s.Losses[:len(s.Losses)-1]
+	for k, v := range s.Curves {
+		if len(v) > 0 {
+			s.Curves[k] = v[:len(v)-1]
+		}
+	}
+	return 1
+}
+
+// inBounds reports whether a loss is a number no more than divergeFactor
+// times the run's starting loss.
+func (s *Session) inBounds(loss float64) bool {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return false
+	}
+	start := s.runStart
+	if math.IsNaN(start) || math.IsInf(start, 0) {
+		return true
+	}
+	return loss <= divergeFactor*math.Max(start, 0.01)
 }
 
 func (s *Session) record(tr *engine.Trace) {

@@ -184,19 +184,6 @@ func TestPicturesFollowNumbers(t *testing.T) {
 	}
 }
 
-func TestCanonicalTypingOnly(t *testing.T) {
-	for text, want := range map[string]bool{"2": true, "-1": true, "−1": true, "-0": false, "1.": false,
-		"0.50": false, "0.5": true, " 3 ": true, "1e2": false} {
-		v, err := engine.ParseNumber(text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := canonical(text, v); got != want {
-			t.Errorf("canonical(%q) = %v, want %v", text, got, want)
-		}
-	}
-}
-
 // TestPartialRecomputeMatchesFull: after an edit, the views rebuilt only
 // for the steps downstream of it equal views rebuilt from scratch.
 func TestPartialRecomputeMatchesFull(t *testing.T) {

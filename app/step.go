@@ -3,7 +3,6 @@ package ui
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/byhand/byhand/app/i18n"
 	"github.com/byhand/byhand/engine"
@@ -39,9 +38,6 @@ type StepCard struct {
 	errors  map[cellKey]string
 	active  cellKey // the input with focus: its slider is shown
 	lo, hi  float64 // the slider's range, fixed when the input took focus
-	// before is the focused input's value when it took focus: a refused
-	// entry brings it back.
-	before float64
 
 	// A horizontal drag on an input scrubs its value.
 	drag      cellKey
@@ -105,6 +101,7 @@ func (c *StepCard) Render() app.UI {
 		On("mouseover", c.onOver).
 		On("mouseleave", c.onLeave).
 		On("focusin", c.onFocusIn).
+		On("focusout", c.onFocusOut).
 		On("input", c.onInput).
 		On("change", c.onChange).
 		On("keydown", c.onKey).
@@ -263,7 +260,6 @@ func (c *StepCard) onFocusIn(ctx app.Context, e app.Event) {
 		if c.active != k {
 			c.active = k
 			v := c.Session.Value(k.M, k.R, k.C)
-			c.before = v
 			span := math.Max(5, math.Ceil(math.Abs(v)))
 			if c.Mode == engine.Exact {
 				span = math.Max(3, math.Ceil(math.Abs(v)))
@@ -278,25 +274,37 @@ func (c *StepCard) onFocusIn(ctx app.Context, e app.Event) {
 	}
 }
 
-// onInput follows typing live when the text is a number, and the sliders.
-// Both are live changes: the edit becomes one undo entry when committed.
+// onInput follows the sliders live (one undo entry when the slide ends).
+// Typed text is not applied while it is typed: "12a" typed key by key
+// must never have set 1 and 12 on its way. It is applied, whole, when it
+// is committed (Enter, Tab, or leaving the cell).
 func (c *StepCard) onInput(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
-	if !ok || c.ReadOnly {
+	if !ok || c.ReadOnly || e.Get("target").Get("type").String() != "range" {
 		ctx.PreventUpdate()
 		return
 	}
-	text := e.Get("target").Get("value").String()
-	slider := e.Get("target").Get("type").String() == "range"
-	if v, err := engine.ParseNumber(text); err == nil && (slider || canonical(text, v)) {
-		c.setFrom(ctx, k, v, slider, true)
+	if v, err := engine.ParseNumber(e.Get("target").Get("value").String()); err == nil {
+		c.setFrom(ctx, k, v, true, true)
 		return
 	}
-	ctx.PreventUpdate() // a half-typed number ("-", "1.", "-0") waits for Enter
+	ctx.PreventUpdate()
+}
+
+// onFocusOut: leaving a cell whose entry was refused brings back its last
+// good value and takes the message away.
+func (c *StepCard) onFocusOut(ctx app.Context, e app.Event) {
+	_, k, ok := target(e)
+	if _, bad := c.errors[k]; !ok || !bad {
+		ctx.PreventUpdate()
+		return
+	}
+	delete(c.errors, k)
+	e.Get("target").Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
 }
 
 // onChange commits typed text: a number is set, anything else says why
-// and brings back the value the cell had before typing began.
+// and changes nothing.
 func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
 	if !ok || c.ReadOnly {
@@ -314,16 +322,10 @@ func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 			c.errors = map[cellKey]string{}
 		}
 		c.errors[k] = i18n.T(c.Lang, err.Error())
-		if k == c.active && c.Session.Value(k.M, k.R, k.C) != c.before {
-			_ = c.Session.SetLive(k.M, k.R, k.C, c.before)
-			patchNumbers(c.Session)
-		}
-		c.Session.Commit()
 		return
 	}
 	c.set(ctx, k, v)
 	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
-	c.before = v
 }
 
 // set commits one cell's value.
@@ -480,12 +482,4 @@ func (c *StepCard) onPointerUp(ctx app.Context, e app.Event) {
 		c.Session.Commit() // the whole drag is one undo entry
 	}
 	c.drag = cellKey{}
-}
-
-// canonical reports whether typed text is already the way the page prints
-// v. Only such text is applied while typing: applying "-0" or "1." would
-// redraw the cell as "0" or "1" under the reader's cursor.
-func canonical(text string, v float64) bool {
-	t := strings.ReplaceAll(strings.TrimSpace(text), "-", "−")
-	return t == engine.Format(v)
 }

@@ -223,3 +223,38 @@ func TestUIModeSwitch(t *testing.T) {
 		diffCells(t, mode.String()+" mode", page, engineCells(t, tr, page))
 	}
 }
+
+// TestUITypingKeyByKey: "12a" typed key by key never changes a number
+// downstream; Enter refuses it with a message, and leaving the cell brings
+// the last good value back and takes the message away.
+func TestUITypingKeyByKey(t *testing.T) {
+	ctx, m, mode := uiTest(t, "autoencoder")
+	showAll(t, ctx, len(m.Run(m.Exercise(), mode).Steps))
+	sel := cellSel("W1", 0, 0) + " input.cell-input"
+	page0 := pageCells(t, ctx)
+	if !evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		el.scrollIntoView({block: "center", behavior: "instant"}); el.focus(); el.select(); return document.activeElement === el; })()`, sel)) {
+		t.Fatal("cannot focus W1[1,1]")
+	}
+	for _, k := range []string{"1", "2", "a"} {
+		if err := within(ctx, 5*time.Second, chromedp.KeyEvent(k)); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, ctx)
+		if d := changedKeys(page0, pageCells(t, ctx)); len(d) > 1 || len(d) == 1 && d[0] != "W1[0,0]" {
+			t.Fatalf("typing %q changed %v", k, d)
+		}
+	}
+	if err := within(ctx, 5*time.Second, chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, 5*time.Second, "the refusal", `[...document.querySelectorAll(".cell-error")].some(e => e.textContent.trim() !== "")`)
+	if d := changedKeys(page0, pageCells(t, ctx)); len(d) > 1 || len(d) == 1 && d[0] != "W1[0,0]" {
+		t.Fatalf("a refused entry changed %v", d)
+	}
+	evalJS[bool](t, ctx, `document.activeElement.blur(), true`)
+	waitJS(t, ctx, 5*time.Second, "the message to go on blur", `![...document.querySelectorAll(".cell-error")].some(e => e.textContent.trim() !== "")`)
+	if got := cellValue(t, ctx, sel); got != page0[cellKey{"W1", 0, 0}] {
+		t.Errorf("after leaving the cell it shows %q, want the last good %q", got, page0[cellKey{"W1", 0, 0}])
+	}
+}

@@ -7,10 +7,12 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/byhand/byhand/engine"
+	"github.com/chromedp/chromedp"
 )
 
 // TestUIResample: on the VAE page, resampling the noise changes the
@@ -64,5 +66,29 @@ func TestUITrain(t *testing.T) {
 				t.Errorf("loss %v after 50 steps, was %v", l1, l0)
 			}
 		})
+	}
+}
+
+// TestUITrainDiverges: a learning rate of 10 makes the autoencoder's loss
+// run away; the run stops with the message, the loss shown is a number,
+// and one undo takes the run back.
+func TestUITrainDiverges(t *testing.T) {
+	ctx, _, _ := uiTest(t, "autoencoder")
+	loss0 := evalJS[string](t, ctx, `document.getElementById("loss").dataset.v`)
+	setInput(t, ctx, "#lr", "10")
+	setInput(t, ctx, "#train-n", "300")
+	click(t, ctx, "#train")
+	waitJS(t, ctx, 60*time.Second, "the run to stop", `!document.body.hasAttribute("data-training") && document.querySelector(".train-status").textContent !== ""`)
+	settle(t, ctx)
+	status := evalJS[string](t, ctx, `document.querySelector(".train-status").textContent`)
+	if !strings.Contains(status, "learning rate") {
+		t.Errorf("the run ended with %q, not the message about the learning rate", status)
+	}
+	if v := evalJS[string](t, ctx, `document.getElementById("loss").dataset.v`); v == "" {
+		t.Error("the loss shown is not a number after the run stopped")
+	}
+	pressKey(t, ctx, "z", chromedp.ModifierCtrl)
+	if v := evalJS[string](t, ctx, `document.getElementById("loss").dataset.v`); v != loss0 {
+		t.Errorf("after undo the loss is %s, want %s", v, loss0)
 	}
 }
