@@ -3,6 +3,7 @@ package ui
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/byhand/byhand/app/i18n"
@@ -297,9 +298,10 @@ func (p *ModelPage) Render() app.UI {
 		p.updateToast(),
 		app.Div().Class("layout").Body(
 			app.Aside().Class("sidebar").Body(
+				// Training first: the loss is in sight from the start.
+				p.panel("train", "train.title", p.trainPanel()),
 				p.panel("steps", "nav.steps", p.stepList()),
 				p.panel("share", "share.title", p.sharePanel()),
-				p.panel("train", "train.title", p.trainPanel()),
 				p.panel("legend", "legend.title", p.legend()),
 			),
 			app.Main().Class("steps").ID("steps").Body(
@@ -563,9 +565,14 @@ func (p *ModelPage) trainPanel() app.UI {
 		),
 		app.If(p.s.CanResample(), func() app.UI {
 			return app.Div().Class("train-row").Body(
-				app.Span().Text(p.t("noise.seed")+" "),
-				app.Code().ID("seed").Text(p.seedText()),
+				app.Label().For("seed").Text(p.t("noise.seed")),
+				app.Input().ID("seed").Type("text").Attr("inputmode", "numeric").Attr("autocomplete", "off").
+					Attr("placeholder", p.t("noise.by_hand")).Title(p.t("noise.seed.title")).
+					Value(p.seedValue()).OnChange(p.onSeed),
 				disable(app.Button().ID("resample").Text(p.t("noise.resample")), p.training).OnClick(p.onResample),
+				app.If(p.s.Page.Exercise.Seed == 0, func() app.UI {
+					return app.Span().ID("seed-note").Class("seed-note").Text(p.t("noise.by_hand.note"))
+				}),
 			)
 		}),
 		app.P().Class("train-status").Attr("role", "status").Text(status),
@@ -678,10 +685,26 @@ func disable(b app.HTMLButton, on bool) app.HTMLButton {
 	return b
 }
 
-// seedText shows the noise's seed, or says the noise was chosen by hand.
-func (p *ModelPage) seedText() string {
+// seedValue is the noise's seed as the seed box shows it: empty when the
+// noise was written by hand (the box then says so).
+func (p *ModelPage) seedValue() string {
 	if p.s.Page.Exercise.Seed == 0 {
-		return p.t("noise.by_hand")
+		return ""
 	}
 	return strconv.FormatUint(p.s.Page.Exercise.Seed, 10)
+}
+
+// onSeed draws the noise from a typed seed, so that a class can share a
+// draw; anything but a whole number from 1 up is refused.
+func (p *ModelPage) onSeed(ctx app.Context, e app.Event) {
+	text := strings.TrimSpace(ctx.JSSrc().Get("value").String())
+	seed, err := strconv.ParseUint(text, 10, 64)
+	if err != nil || seed == 0 {
+		p.trainMessage = "noise.bad_seed"
+		ctx.JSSrc().Set("value", p.seedValue())
+		return
+	}
+	p.trainMessage = ""
+	p.s.Resample(seed)
+	patchNumbers(p.s)
 }

@@ -22,7 +22,9 @@ type pageSync struct {
 	slug     string
 	saveDue  bool
 	stateDue bool
-	removers []func()
+	// lastChrome is chrome() as last drawn.
+	lastChrome string
+	removers   []func()
 }
 
 // workKey is where a model's saved work is kept in localStorage.
@@ -43,6 +45,7 @@ func loadWork(slug string) (string, bool) {
 
 func startSync(ctx app.Context, p *ModelPage) *pageSync {
 	s := &pageSync{p: p, slug: p.s.Model.Info().Slug}
+	s.lastChrome = s.chrome()
 	keydown := app.FuncOf(func(this app.Value, args []app.Value) any {
 		if len(args) > 0 {
 			p.onKey(ctx, args[0])
@@ -93,8 +96,30 @@ func (s *pageSync) stop() {
 	s.removers = nil
 }
 
+// chrome sums up what the page's own controls show of the state (undo
+// and redo, the seed): an edit drawn straight into the cells redraws the
+// page only when this changes.
+func (s *pageSync) chrome() string {
+	ps := s.p.s
+	return strconv.FormatBool(ps.CanUndo()) + strconv.FormatBool(ps.CanRedo()) +
+		strconv.FormatUint(ps.Page.Exercise.Seed, 10)
+}
+
 // changed is called by the session's change hook.
 func (s *pageSync) changed(ctx app.Context, c Change) {
+	if sig := s.chrome(); sig != s.lastChrome {
+		s.lastChrome = sig
+		ctx.Dispatch(func(ctx app.Context) {
+			// go-app drops an empty value attribute rather than clearing
+			// the box: set the seed box's text itself.
+			ctx.Defer(func(app.Context) {
+				if el := app.Window().GetElementByID("seed"); el.Truthy() &&
+					!el.Equal(app.Window().Get("document").Get("activeElement")) {
+					el.Set("value", s.p.seedValue())
+				}
+			})
+		})
+	}
 	if c.Kind == ChangeStep {
 		s.writeURL()
 		s.announce("step")

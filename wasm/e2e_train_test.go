@@ -92,3 +92,30 @@ func TestUITrainDiverges(t *testing.T) {
 		t.Errorf("after undo the loss is %s, want %s", v, loss0)
 	}
 }
+
+// TestUISeedTyped: a typed seed draws the same noise as the engine from
+// that seed; noise written by hand says so and shows no seed.
+func TestUISeedTyped(t *testing.T) {
+	ctx, m, mode := uiTest(t, "vae")
+	showAll(t, ctx, len(m.Run(m.Exercise(), mode).Steps))
+	setInput(t, ctx, "#seed", "4242")
+	settle(t, ctx)
+	st := m.Exercise()
+	m.(engine.Resampler).Resample(st, 4242)
+	evalJS[bool](t, ctx, `new Promise(r => requestIdleCallback(() => r(true), {timeout: 1000}))`)
+	page := pageCells(t, ctx)
+	diffCells(t, "seed 4242", page, engineCells(t, m.Run(st, mode), page))
+	setInput(t, ctx, "#seed", "abc")
+	settle(t, ctx)
+	if got := evalJS[string](t, ctx, `document.getElementById("seed").value`); got != "4242" {
+		t.Errorf("a refused seed left %q in the box", got)
+	}
+	typeInto(t, ctx, cellSel("eps", 0, 0)+" input.cell-input", "0.5")
+	settle(t, ctx)
+	if got := evalJS[string](t, ctx, `document.getElementById("seed").value`); got != "" {
+		t.Errorf("after ε was written by hand the seed box shows %q", got)
+	}
+	if !evalJS[bool](t, ctx, `!!document.getElementById("seed-note")`) {
+		t.Error("no note says the noise was written by hand")
+	}
+}

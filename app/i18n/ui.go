@@ -85,7 +85,12 @@ func init() {
 		"train.steps_done": {"updates:", "已更新："},
 		"noise.seed":       {"Noise seed", "噪声种子"},
 		"noise.resample":   {"Resample", "重新采样"},
-		"noise.by_hand":    {"none (chosen by hand)", "无（手工选定）"},
+		"noise.by_hand":    {"none: written by hand", "无：手工写入"},
+		"noise.by_hand.note": {"The noise was written by hand, so no seed draws it. Type a seed or resample to draw it anew.",
+			"噪声是手工写入的，没有种子能抽出它。输入种子或重新采样即可重新抽取。"},
+		"noise.seed.title": {"Type a seed and press Enter: the same seed always draws the same noise, so a class can share a draw.",
+			"输入种子并按回车：同一个种子总是抽出同样的噪声，全班可以共用一次抽取。"},
+		"noise.bad_seed": {"A seed is a whole number from 1 up.", "种子必须是不小于 1 的整数。"},
 
 		"update.available": {"A new version of byhand is ready.", "byhand 有新版本了。"},
 		"update.reload":    {"Reload", "重新加载"},

@@ -33,7 +33,7 @@ type Panels struct {
 
 // PanelNames lists the panels in the order of the sidebar, with the name
 // a link uses for each.
-var PanelNames = []string{"steps", "share", "train", "legend"}
+var PanelNames = []string{"train", "steps", "share", "legend"}
 
 // Get reports whether the named panel is in the set.
 func (p Panels) Get(name string) bool {
