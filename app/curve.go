@@ -36,7 +36,7 @@ func lossCurve(s *Session, lang i18n.Lang) app.UI {
 // for the axes' values.
 const (
 	curveW, curveH       = 260.0, 120.0
-	curveLeft, curveBase = 40.0, 104.0 // the plot's left edge and its baseline
+	curveLeft, curveBase = 46.0, 102.0 // the plot's left edge and its baseline
 	curveTop, curveRight = 6.0, 254.0
 )
 

@@ -44,7 +44,8 @@ func TestTrainingDivergenceStops(t *testing.T) {
 		if len(s.Losses) != done {
 			t.Errorf("%s: %d losses recorded for %d updates", m.Info().Slug, len(s.Losses), done)
 		}
-		if !s.Undo() || !s.Page.Exercise.Equal(before) {
+		// A run taken back whole by the divergence leaves nothing to undo.
+		if !s.Page.Exercise.Equal(before) && (!s.Undo() || !s.Page.Exercise.Equal(before)) {
 			t.Errorf("%s: one undo does not take the run back", m.Info().Slug)
 		}
 	}

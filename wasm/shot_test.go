@@ -15,7 +15,8 @@ import (
 )
 
 // TestShot is a tool, not a check: it screenshots one URL of a running
-// site. BYHAND_SHOT="url width height out.png" (e.g. against make run).
+// site. BYHAND_SHOT="url width height out.png" (e.g. against make run);
+// BYHAND_SHOT_JS is a script run (and awaited) before the shot.
 // It also prints the page's console messages and errors.
 func TestShot(t *testing.T) {
 	spec := strings.Fields(os.Getenv("BYHAND_SHOT"))
@@ -47,6 +48,10 @@ func TestShot(t *testing.T) {
 	defer cancel()
 	_ = pollJS(ctx, 20*time.Second, `!!document.body && !!document.body.getAttribute("data-ready")`)
 	time.Sleep(700 * time.Millisecond)
+	if js := os.Getenv("BYHAND_SHOT_JS"); js != "" {
+		evalJS[any](t, ctx, js)
+		time.Sleep(700 * time.Millisecond)
+	}
 	buf, err := chromedp.Run(c, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

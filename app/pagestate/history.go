@@ -30,7 +30,19 @@ func (s Snapshot) Copy() Snapshot {
 
 func (s Snapshot) equal(o Snapshot) bool {
 	return s.Exercise.Equal(o.Exercise) && slices.Equal(s.Losses, o.Losses) &&
-		maps.EqualFunc(s.Curves, o.Curves, func(a, b []float64) bool { return slices.Equal(a, b) })
+		maps.EqualFunc(nonEmpty(s.Curves), nonEmpty(o.Curves), func(a, b []float64) bool { return slices.Equal(a, b) })
+}
+
+// nonEmpty leaves out the curves with no points: a curve that was started
+// and taken back is no curve.
+func nonEmpty(c map[string][]float64) map[string][]float64 {
+	out := make(map[string][]float64, len(c))
+	for k, v := range c {
+		if len(v) > 0 {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // MaxHistory is how many steps back undo reaches.
