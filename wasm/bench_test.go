@@ -28,7 +28,7 @@ const readyProbe = `(() => {
 })();`
 
 // editProbe makes n edits of the first editable cell, alternating its
-// value and value+1 through an "input" event, and times each from the
+// value and value+1 as a committed entry ("input", then "change"), and times each from the
 // event to the first DOM change, to the start of the next frame (the first
 // requestAnimationFrame callback after the change: the frame that shows
 // it), and to the task after that frame (it has been painted). Each edit starts 0–16 ms after the
@@ -57,6 +57,7 @@ const editProbe = `(async (n) => {
 		const t0 = performance.now();
 		el.value = String(i % 2 === 0 ? base + 1 : base);
 		el.dispatchEvent(new Event("input", {bubbles: true}));
+		el.dispatchEvent(new Event("change", {bubbles: true})); // typed text applies when committed
 		if (!(await changed)) { out.timeouts++; continue; }
 		out.dom.push(performance.now() - t0);
 		const f = await nextFrame();
