@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/byhand/byhand/app/i18n"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -43,38 +44,81 @@ func matrixBlock(m *MatrixView, look matrixLook, extra app.UI) app.UI {
 		class += " frozen"
 		frame = i18n.T(look.lang, "frame.frozen")
 	}
+	caption := m.Name + i18n.T(look.lang, "table.sep") + i18n.T(look.lang, "role."+m.Role)
+	if frame != "" {
+		caption += i18n.T(look.lang, "table.sep") + frame
+	}
 	return app.Div().Class(class).DataSet("matrix", m.ID).Body(
-		app.Div().Class("mname").Body(
+		// What the name line shows, the table's caption says to screen
+		// readers: they read it once, as the table's name.
+		app.Div().Class("mname").Aria("hidden", "true").Body(
 			app.Span().Class("mtitle").Text(m.Name),
 			app.Span().Class("mrole").Text(i18n.T(look.lang, "role."+m.Role)),
 			app.If(frame != "", func() app.UI { return app.Span().Class("mframe").Text(frame) }),
 		),
-		matrixTable(m, look),
+		matrixTable(m, look, caption),
 		extra,
 	)
 }
 
-// matrixTable draws the cells. Inputs and parameters are text inputs;
-// computed cells take keyboard focus so they can explain themselves.
-func matrixTable(m *MatrixView, look matrixLook) app.UI {
-	rowLabels := look.rowLabels && len(m.RowLabels) == m.Rows
-	var head app.UI
-	if look.labels && len(m.ColLabels) == m.Cols {
-		ths := make([]app.UI, 0, m.Cols+1)
-		if rowLabels {
-			ths = append(ths, app.Th())
+// matrixTable draws the cells as a data table: a caption (the matrix's
+// name, role and frame), a header for every column and every row (its
+// label, else its number), and the cells. Headers the layout does not
+// show (a product shows row labels on its left factor only and column
+// labels on its top factor only, so that the result lines up with both)
+// are there for screen readers and take no room (class sr-h).
+//
+// The keyboard: each matrix is one Tab stop (a roving tabindex: the cell
+// last visited in it has tabindex 0, every other -1; byhandGridKeys in
+// web/byhand.js moves it). In a matrix of computed cells the arrow keys
+// move between cells, Home and End to the ends of the row, Ctrl+Home and
+// Ctrl+End to the first and last cell. In a matrix of inputs ↑ and ↓ step
+// the number (StepCard.onKey) and ← → move the caret, so there
+// Alt+arrows move between cells (Alt+arrows work in every matrix).
+// Inputs and parameters are text inputs; computed cells take the focus
+// so they can explain themselves.
+func matrixTable(m *MatrixView, look matrixLook, caption string) app.UI {
+	rowLabels := len(m.RowLabels) == m.Rows
+	showRows := look.rowLabels && rowLabels
+	colLabels := len(m.ColLabels) == m.Cols
+	showCols := look.labels && colLabels
+	rowHead := func(label string) app.UI {
+		if showRows {
+			return app.Th().Class("rlabel").Scope("row").Text(label)
 		}
-		for _, l := range m.ColLabels {
-			ths = append(ths, app.Th().Class("clabel").Text(l))
-		}
-		head = app.THead().Body(app.Tr().Body(ths...))
+		return app.Th().Class("sr-h").Scope("row").Text(label)
 	}
+
+	ths := make([]app.UI, 0, m.Cols+1)
+	corner := app.Td()
+	if !showRows || !showCols {
+		corner = corner.Class("sr-h")
+	}
+	ths = append(ths, corner)
+	for j := 0; j < m.Cols; j++ {
+		l := strconv.Itoa(j + 1)
+		if colLabels {
+			l = m.ColLabels[j]
+		}
+		if showCols {
+			ths = append(ths, app.Th().Class("clabel").Scope("col").Text(l))
+		} else {
+			ths = append(ths, app.Th().Class("sr-h").Scope("col").Text(l))
+		}
+	}
+	head := app.THead()
+	if !showCols {
+		head = head.Class("sr-h")
+	}
+
 	rows := make([]app.UI, 0, m.Rows+1)
 	for i := 0; i < m.Rows; i++ {
 		tds := make([]app.UI, 0, m.Cols+1)
+		l := strconv.Itoa(i + 1)
 		if rowLabels {
-			tds = append(tds, app.Th().Class("rlabel").Text(m.RowLabels[i]))
+			l = m.RowLabels[i]
 		}
+		tds = append(tds, rowHead(l))
 		for j := 0; j < m.Cols; j++ {
 			tds = append(tds, cell(m, i, j, look))
 		}
@@ -82,9 +126,7 @@ func matrixTable(m *MatrixView, look matrixLook) app.UI {
 	}
 	if look.ones {
 		tds := make([]app.UI, 0, m.Cols+1)
-		if rowLabels {
-			tds = append(tds, app.Th())
-		}
+		tds = append(tds, app.Th().Class("sr-h").Scope("row").Text(i18n.T(look.lang, "table.ones")))
 		for j := 0; j < m.Cols; j++ {
 			class := "cell ones"
 			if look.sources[cellKey{m.ID, m.Rows, j}] {
@@ -94,7 +136,46 @@ func matrixTable(m *MatrixView, look matrixLook) app.UI {
 		}
 		rows = append(rows, app.Tr().Class("ones-row").Body(tds...))
 	}
-	return app.Table().Class("cells").Body(head, app.TBody().Body(rows...))
+	// The cells' names are patched in the page when numbers change
+	// (byhandPatch): the table carries the words they are made of.
+	return app.Table().Class("cells").
+		DataSet("relu", i18n.T(look.lang, "cell.relu")).DataSet("undef", i18n.T(look.lang, "cell.undefined")).
+		Body(
+			app.Caption().Class("sr-only").Text(caption),
+			head.Body(app.Tr().Body(ths...)),
+			app.TBody().Body(rows...),
+		)
+}
+
+// cellName is what a screen reader says for a computed cell, and its
+// tooltip: the number in full, "−1, ReLU gives 0" for a ReLU that crossed
+// a negative out, "undefined" for a number that is not finite.
+func cellName(c CellView, lang i18n.Lang) string {
+	if c.Text == "" {
+		return i18n.T(lang, "cell.undefined")
+	}
+	full := orText(c.Full, c.Text)
+	if c.Struck == "" {
+		return full
+	}
+	return strings.NewReplacer("{before}", orText(c.StruckFull, c.Struck), "{after}", full).
+		Replace(i18n.T(lang, "cell.relu"))
+}
+
+func orText(full, text string) string {
+	if full != "" {
+		return full
+	}
+	return text
+}
+
+// roving is a cell's tabindex: the first cell of each matrix is its Tab
+// stop until the reader moves on (byhandGridKeys).
+func roving(i, j int) int {
+	if i == 0 && j == 0 {
+		return 0
+	}
+	return -1
 }
 
 func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
@@ -116,13 +197,20 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	td := app.Td().ID(cellID(look.step, m.ID, i, j)).
 		DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).DataSet("v", c.Text)
 	if m.Editable {
-		in := app.Input().Type("text").Class("cell-input")
+		in := app.Input().Type("text").Class("cell-input").TabIndex(roving(i, j))
 		if look.readOnly {
 			in = in.ReadOnly(true)
 		}
 		msg, bad := look.errors[k]
 		if bad {
 			class += " bad"
+		}
+		if c.Full != "" {
+			// The input shows the number as every cell does; its tooltip,
+			// its description and, on focus, the label above it say it in
+			// full.
+			td = td.DataSet("full", c.Full)
+			in = in.Title(c.Full)
 		}
 		label := m.Name + " [" + strconv.Itoa(i+1) + "," + strconv.Itoa(j+1) + "]"
 		return td.Class(class+" editable").Body(
@@ -137,7 +225,10 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	}
 	// Every computed cell has the same two parts, a struck-out value
 	// (empty unless ReLU crossed one out) and the value, so that a change
-	// of numbers, strikes included, is patched without a redraw.
+	// of numbers, strikes included, is patched without a redraw. Its name
+	// (aria-label) is the number in full; so are its tooltip and the label
+	// shown above it on keyboard focus (data-full), when that says more
+	// than the cell.
 	text := c.Text
 	if text == "" {
 		class += " undef"
@@ -146,7 +237,15 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	if c.Struck != "" {
 		class += " struck"
 	}
-	return td.Class(class).TabIndex(0).Body(app.S().Text(c.Struck), app.Span().Class("after").Text(text))
+	// The tooltip is the value's own (a block filling the cell): on the
+	// cell it would be read again after the name.
+	name := cellName(c, look.lang)
+	after := app.Span().Class("after").Text(text)
+	if name != c.Text {
+		td = td.DataSet("full", name)
+		after = after.Title(name)
+	}
+	return td.Class(class).TabIndex(roving(i, j)).Aria("label", name).Body(app.S().Text(c.Struck), after)
 }
 
 // pictures draws a matrix's grey-scale images, if it has any.

@@ -46,6 +46,10 @@ type ModelPage struct {
 	importError  string
 
 	sync *pageSync
+	// printOn: every step is drawn, for the paper (surfaces.go);
+	// printStop stops watching the browser's print events.
+	printOn   bool
+	printStop func()
 }
 
 // notice is a message over the steps. Key is a message key; Problems are
@@ -107,6 +111,7 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 	})
 	// A card changed numbers that change more than numbers: redraw.
 	ctx.Handle(actionRecomputed, func(ctx app.Context, a app.Action) {})
+	p.watchPrint(ctx)
 	p.scrollToCurrent(ctx, "instant")
 	ctx.Defer(func(ctx app.Context) {
 		// The cards already on the page were drawn from the default
@@ -169,6 +174,7 @@ func (p *ModelPage) OnDismount() {
 	if p.sync != nil {
 		p.sync.stop()
 	}
+	p.unwatchPrint()
 	root := app.Window().Get("document").Get("documentElement")
 	root.Call("removeAttribute", "data-present")
 	root.Call("removeAttribute", "data-embed")
@@ -305,7 +311,7 @@ func (p *ModelPage) Render() app.UI {
 				p.panel("legend", "legend.title", p.legend()),
 			),
 			app.Main().Class("steps").ID("steps").Body(
-				app.Div().Class("steps-inner").Body(p.cards(0, cur)...),
+				app.Div().Class("steps-inner").Body(p.cards(0, p.lastShown())...),
 				app.If(cur < n-1, func() app.UI {
 					return app.Div().Class("more").Body(
 						app.Button().ID("next-bottom").Class("primary").
@@ -366,6 +372,7 @@ func (p *ModelPage) header(info engine.Info, n int) app.UI {
 		),
 		app.Button().ID("present").Class("present").Attr("aria-pressed", p.present).
 			Title(p.t("present.title")).Text(p.t("present.label")).OnClick(p.onPresent),
+		p.printButton(),
 		prefsControls(p.prefs, p.onLang, p.prefs.OnTheme),
 	)
 }

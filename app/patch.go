@@ -35,11 +35,12 @@ func patchNumbers(s *Session) {
 			}
 			for r, row := range m.Cells {
 				for c, cell := range row {
-					if cell.Flash == 0 {
+					if cell.Flash == 0 && !cell.Refresh {
 						continue
 					}
 					b.WriteString(v.ID + "\x1f" + m.ID + "\x1f" + strconv.Itoa(r) + "\x1f" + strconv.Itoa(c) + "\x1f" +
-						cell.Text + "\x1f" + cell.Struck + "\x1f" + strconv.Itoa(int(cell.Flash)) + "\n")
+						cell.Text + "\x1f" + cell.Struck + "\x1f" + strconv.Itoa(int(cell.Flash)) + "\x1f" +
+						cell.Full + "\x1f" + cell.StruckFull + "\n")
 				}
 			}
 		}

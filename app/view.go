@@ -16,9 +16,16 @@ import (
 type CellView struct {
 	Text   string // engine.Format of the value; "" when it is not a number (then the cell has no data-v)
 	Struck string // for a ReLU output, the negative it crossed out
+	// Full and StruckFull are the same numbers in full (engine.FormatCell),
+	// for the cell's tooltip and accessible name; "" when that is what Text
+	// and Struck already say.
+	Full, StruckFull string
 	// Flash alternates between 1 and 2 each time an edit changes the
 	// cell, restarting its highlight; 0 when the last edit left it alone.
 	Flash uint8
+	// Refresh: the last edit changed the number in full but not as shown
+	// (0.8321 to 0.8324): it is patched, tooltip and name, without a flash.
+	Refresh bool
 }
 
 // PictureView is a matrix drawn as grey-scale images.
@@ -114,13 +121,17 @@ func viewMatrix(m *engine.Matrix, editable bool, old *MatrixView, flip uint8) Ma
 	for i := range v.Cells {
 		v.Cells[i] = make([]CellView, cols)
 		for j := range v.Cells[i] {
-			c := CellView{Text: engine.Format(m.At(i, j))}
-			if m.Before != nil && m.Before.At(i, j) != m.At(i, j) {
-				c.Struck = engine.Format(m.Before.At(i, j))
+			x := m.At(i, j)
+			var c CellView
+			c.Text, c.Full = engine.FormatCell(x)
+			if m.Before != nil && m.Before.At(i, j) != x {
+				c.Struck, c.StruckFull = engine.FormatCell(m.Before.At(i, j))
 			}
 			if old != nil && old.Rows == rows && old.Cols == cols {
 				if o := old.Cells[i][j]; o.Text != c.Text || o.Struck != c.Struck {
 					c.Flash = flip
+				} else if o.Full != c.Full || o.StruckFull != c.StruckFull {
+					c.Refresh = true
 				}
 			}
 			v.Cells[i][j] = c
@@ -204,7 +215,7 @@ func (v *StepView) unflash() {
 		m := &v.Matrices[k]
 		for _, row := range m.Cells {
 			for j := range row {
-				row[j].Flash = 0
+				row[j].Flash, row[j].Refresh = 0, false
 			}
 		}
 		if m.Picture != nil && m.Picture.Changed {

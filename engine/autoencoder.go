@@ -71,6 +71,7 @@ func (Autoencoder) Run(st *State, mode Mode) *Trace {
 	// L = Σ (Y − Y′)², so ∂L/∂Y = 2·(Y − Y′): first the difference, then ×2.
 	diff := t.Elementwise("diff", y, "−", target, Out{ID: "D", Name: "Y − Y′", Hue: HueGradient, Role: RoleGradient},
 		func(a, b float64) float64 { return a - b })
+	t.Step("diff").Formula = squaredSumFormula(diff.Name)
 	dy := t.Scale("dY", 2, diff, Out{ID: "dY", Name: "∂L/∂Y", Hue: HueGradient, Role: RoleGradient})
 	loss, _ := SquaredError(y.Data, target.Data)
 	t.Losses = []Loss{{Name: "ae.loss", Value: loss}}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -112,46 +113,72 @@ func (CLIP) Run(st *State, mode Mode) *Trace {
 	te := t.Linear("text.project", pt, tp, Out{ID: "Te", Name: "T", Hue: HuePixel}, false)
 	ie := t.Linear("image.project", pi, ip, Out{ID: "Ie", Name: "I", Hue: HuePixel}, false)
 
-	// 8–9. Similarity: rows images, columns texts; then the temperature.
+	// 8–9. Similarity: rows images, columns texts; then the temperature
+	// gives the logits Z = τ·S.
 	iet := Transposed(ie, "Ieᵀ", "Iᵀ")
 	sim := t.MatMul("similarity", iet, te, Out{ID: "S", Name: "S", Hue: HueSimilarity,
 		RowLabels: clipImages, ColLabels: clipTexts})
-	z := t.scalarStep("logits", tau, sim, Out{ID: "Z", Name: "τ·S", Hue: HueSimilarity})
+	z := t.scalarStep("logits", tau, sim, Out{ID: "Z", Name: "Z", Hue: HueSimilarity})
 
-	// 10–12. Softmax both ways: base^z, sums, divide.
-	ex := t.Map("exp", z, powName(base), Out{ID: "Ex", Name: powName(base) + "(τ·S)", Hue: HueSimilarity,
-		RowLabels: clipImages}, func(x float64) float64 { return math.Pow(base, x) })
+	// 10–12. Softmax both ways. On paper: 3^Z as it is, the sums, divide.
+	// Exactly: each row's (each column's) largest logit is subtracted first,
+	// which leaves the probabilities as they are but keeps every power
+	// between 0 and 1, so none overflows and no sum falls to 0.
+	var sm clipSoftmax
 	if mode == Hand {
+		ex := t.powerStep("exp", z, base, Out{ID: "Ex", Name: "E", Hue: HueSimilarity})
 		t.Step("exp").Note = "clip.note.base3"
+		sm.sumRow = t.sumsStep("sums.row", ex, EachRow, Out{ID: "Sr", Name: "Σ→", Hue: HueSimilarity})
+		sm.sumCol = t.sumsStep("sums.col", ex, EachColumn, Out{ID: "Sc", Name: "Σ↓", Hue: HueSimilarity})
+		sm.prow = t.normalizeStep("prob.row", ex, sm.sumRow, EachRow, Out{ID: "Prow", Name: "P(I→T)", Hue: HueSimilarity})
+		sm.pcol = t.normalizeStep("prob.col", ex, sm.sumCol, EachColumn, Out{ID: "Pcol", Name: "P(T→I)", Hue: HueSimilarity})
+		sm.expRow, sm.expCol = z, z
+	} else {
+		_, dr := t.shiftStep("shift.row", z, EachRow,
+			Out{ID: "Mr", Name: "max→", Hue: HueSimilarity}, Out{ID: "Dr", Name: "Z − max→", Hue: HueSimilarity})
+		_, dc := t.shiftStep("shift.col", z, EachColumn,
+			Out{ID: "Mc", Name: "max↓", Hue: HueSimilarity}, Out{ID: "Dc", Name: "Z − max↓", Hue: HueSimilarity})
+		exr := t.powerStep("exp.row", dr, base, Out{ID: "Exr", Name: "E→", Hue: HueSimilarity})
+		exc := t.powerStep("exp.col", dc, base, Out{ID: "Exc", Name: "E↓", Hue: HueSimilarity})
+		sm.sumRow = t.sumsStep("sums.row", exr, EachRow, Out{ID: "Sr", Name: "Σ→", Hue: HueSimilarity})
+		sm.sumCol = t.sumsStep("sums.col", exc, EachColumn, Out{ID: "Sc", Name: "Σ↓", Hue: HueSimilarity})
+		sm.prow = t.normalizeStep("prob.row", exr, sm.sumRow, EachRow, Out{ID: "Prow", Name: "P(I→T)", Hue: HueSimilarity})
+		sm.pcol = t.normalizeStep("prob.col", exc, sm.sumCol, EachColumn, Out{ID: "Pcol", Name: "P(T→I)", Hue: HueSimilarity})
+		sm.expRow, sm.expCol = dr, dc
 	}
-	rs := t.sumsStep("sums.row", ex, EachRow, Out{ID: "Sr", Name: "Σ→", Hue: HueSimilarity})
-	cs := t.sumsStep("sums.col", ex, EachColumn, Out{ID: "Sc", Name: "Σ↓", Hue: HueSimilarity})
-	prow := t.normalizeStep("prob.row", ex, rs, EachRow, Out{ID: "Prow", Name: "P(I→T)", Hue: HueSimilarity})
-	pcol := t.normalizeStep("prob.col", ex, cs, EachColumn, Out{ID: "Pcol", Name: "P(T→I)", Hue: HueSimilarity})
+	prow, pcol := sm.prow, sm.pcol
 
-	// The loss: L = Σ_i ½(−ln P(I→T)[i,i] − ln P(T→I)[i,i]).
+	// The loss: ℓᵢ = ½(−ln P(I→T)[i,i] − ln P(T→I)[i,i]), computed as a
+	// log-softmax, −ln P = ln Σ base^z − z·ln(base), so that it is a number
+	// even where a probability is too small to tell from 0.
 	diag := []int{0, 1, 2}
 	lr, _ := CrossEntropyForward(z.Data, diag, base, EachRow)
 	lc, _ := CrossEntropyForward(z.Data, diag, base, EachColumn)
 	loss := 0.0
-	for i := range diag {
-		loss += 0.5 * (lr[i] + lc[i])
-	}
-	t.Losses = []Loss{{Name: "clip.loss", Value: loss}}
 	pair := mat.NewDense(1, 3, nil)
 	for i := range diag {
-		pair.Set(0, i, 0.5*(-math.Log(prow.At(i, i))-math.Log(pcol.At(i, i))))
+		loss += 0.5 * (lr[i] + lc[i])
+		pair.Set(0, i, 0.5*(lr[i]+lc[i]))
 	}
+	t.Losses = []Loss{{Name: "clip.loss", Value: loss}}
 	lm := Computed(Out{ID: "Lpair", Name: "ℓ", Hue: HueSimilarity, ColLabels: clipTexts}, pair,
 		func(_, j int) Explanation {
+			row, rsrc := sm.negLog(base, EachRow, j)
+			col, csrc := sm.negLog(base, EachColumn, j)
+			if strings.HasPrefix(col, "−") {
+				col = "− " + strings.TrimPrefix(col, "−")
+			} else {
+				col = "+ " + col
+			}
 			return Explanation{
-				Formula: "½·(−ln " + paren(prow.At(j, j)) + " − ln " + paren(pcol.At(j, j)) + ") = " + result(pair.At(0, j)),
-				Sources: []CellRef{{prow.ID, j, j}, {pcol.ID, j, j}},
+				Formula: "½·(" + row + " " + col + ") = " + result(pair.At(0, j)),
+				Sources: append(rsrc, csrc...),
 			}
 		})
 	ls := t.NewStep("loss")
 	ls.Matrices, ls.Ops, ls.Reads = []*Matrix{prow, pcol, lm}, []string{"", ",", "→"}, []string{prow.ID, pcol.ID}
-	ls.Formula = mrow(mi("ℓ"), mo("="), mn("½"), mo("("), mo("−"), mi("ln"), mi("P(I→T)ᵢᵢ"), mo("−"), mi("ln"), mi("P(T→I)ᵢᵢ"), mo(")"))
+	ls.Formula = mrow(msub(mi("ℓ"), mi("i")), mo("="), mn("½"), mo("("), mo("−"), mi("ln"), cell("P(I→T)", "ii"),
+		mo("−"), mi("ln"), cell("P(T→I)", "ii"), mo(")"))
 	t.Add(ls)
 
 	// 13. Loss gradient: each direction's P − I, then their average.
@@ -160,12 +187,11 @@ func (CLIP) Run(st *State, mode Mode) *Trace {
 			[]float64{1, 0, 0}, []float64{0, 1, 0}, []float64{0, 0, 1})}
 	grow := t.Elementwise("grad.row", prow, "−", id3, Out{ID: "Grow", Name: "P(I→T) − 𝟙", Role: RoleGradient, Hue: HueGradient},
 		func(a, b float64) float64 { return a - b })
+	t.Step("grad.row").Formula = clipCEGradFormula(grow.Name, "P(I→T)", mode)
 	gcol := t.Elementwise("grad.col", pcol, "−", id3, Out{ID: "Gcol", Name: "P(T→I) − 𝟙", Role: RoleGradient, Hue: HueGradient},
 		func(a, b float64) float64 { return a - b })
-	dz := t.halfSumStep("grad", grow, gcol, Out{ID: "dZ", Name: "∂L/∂(τ·S)", Role: RoleGradient, Hue: HueGradient})
-	if mode == Hand {
-		t.Step("grad").Note = "clip.note.ln3"
-	}
+	t.Step("grad.col").Formula = clipCEGradFormula(gcol.Name, "P(T→I)", mode)
+	dz := t.halfSumStep("grad", grow, gcol, Out{ID: "dZ", Name: "∂L/∂Z", Role: RoleGradient, Hue: HueGradient})
 	ds := t.scalarStep("grad.sim", tau, dz, Out{ID: "dS", Name: "∂L/∂S", Role: RoleGradient, Hue: HueGradient})
 
 	// S = Iᵀ·T, so ∂L/∂T = I·∂L/∂S and ∂L/∂I = T·∂L/∂Sᵀ.
@@ -186,9 +212,68 @@ func (CLIP) Run(st *State, mode Mode) *Trace {
 	dhiPre := t.ReLUGrad("image.encode.relu", hi, dhi, Out{ID: "dHipre", Name: "∂L/∂(Wᵢ·Xᵢ+bᵢ)"})
 	dwi, _ := t.LinearGrad("image.encode", wi, xi, dhiPre, false)
 
+	// On paper every gradient from P − 𝟙 on is the true gradient of the
+	// base-3 loss divided by ln 3: each of those steps says so.
+	if mode == Hand {
+		t.GradientFactor = math.Log(3)
+		for _, id := range []string{"grad.row", "grad.col", "grad"} {
+			t.Step(id).Note = "clip.note.ln3"
+		}
+		after := false
+		for _, s := range t.Steps {
+			if after && s.Note == "" {
+				s.Note = "clip.note.ln3.carried"
+			}
+			after = after || s.ID == "grad"
+		}
+	}
+
 	t.Phases = [][]Gradient{{
 		{Param: "Wt", Grad: dwt.Data}, {Param: "Wi", Grad: dwi.Data},
 		{Param: "Pt", Grad: dpt.Data}, {Param: "Pi", Grad: dpi.Data},
 	}}
 	return t
+}
+
+// clipSoftmax is what the loss's explanation reads of a softmax worked
+// both ways: the probabilities, the sums, and the exponents of the powers
+// (Z on paper; exactly, Z less each line's largest).
+type clipSoftmax struct {
+	prow, pcol     *Matrix
+	sumRow, sumCol *Matrix
+	expRow, expCol *Matrix
+}
+
+// negLog writes −ln P[i,i] for the direction axis: as −ln p where p can be
+// shown, and otherwise through the line's sum, −ln p = ln Σ − x·ln(base)
+// with x the power's exponent (ln e = 1 left out), which is how the loss
+// is computed.
+func (sm clipSoftmax) negLog(base float64, axis Axis, i int) (string, []CellRef) {
+	p, sums, x := sm.prow, sm.sumRow, sm.expRow
+	si, sj := i, 0
+	if axis == EachColumn {
+		p, sums, x = sm.pcol, sm.sumCol, sm.expCol
+		si, sj = 0, i
+	}
+	if v := Format(p.At(i, i)); v != "0" && v != "" {
+		return "−ln " + v, []CellRef{{p.ID, i, i}}
+	}
+	exp := paren(x.At(i, i))
+	if base != math.E {
+		exp += "·ln " + Format(base)
+	}
+	return "(ln " + paren(sums.At(si, sj)) + " − " + exp + ")",
+		[]CellRef{{sums.ID, si, sj}, {x.ID, i, i}}
+}
+
+// clipCEGradFormula says what P − 𝟙 is: the gradient of one direction's
+// cross-entropy Σᵢ −ln Pᵢᵢ with respect to the logits Z, or on paper, with
+// 3^Z in place of e^Z, that gradient divided by ln 3.
+func clipCEGradFormula(name, p string, mode Mode) string {
+	grad := []string{mfrac(mo("∂"), mrow(mo("∂"), mi("Z"))),
+		mrow(munder(mo("Σ"), mi("i")), mo("("), mo("−"), mi("ln"), cell(p, "ii"), mo(")"))}
+	if mode == Hand {
+		grad = append([]string{mfrac(mn("1"), mrow(mi("ln"), mn("3"))), mo("·")}, grad...)
+	}
+	return mrow(append([]string{mi(name), mo("=")}, grad...)...)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -95,7 +96,7 @@ func TestCLIPDefaultByHand(t *testing.T) {
 		r, c int
 		want string
 	}{
-		{"Ex", 0, 0, "3^(2) = 9"},
+		{"Ex", 0, 0, "3² = 9"}, // a raised exponent, no longer "3^(2)": the arithmetic is the same
 		{"Sr", 0, 0, "9 + 3 + 3 = 15"},
 		{"Prow", 0, 0, "9 / 15 = 0.6"},
 		{"S", 1, 2, "2·0 + (−1)·1 = −1"},
@@ -110,19 +111,91 @@ func TestCLIPDefaultByHand(t *testing.T) {
 	if tr.Step("grad").Note != "clip.note.ln3" || tr.Step("exp").Note != "clip.note.base3" {
 		t.Errorf("hand mode must note 3^x and the factor ln 3")
 	}
-	if ex := m.Run(m.Exercise(), Exact); ex.Step("grad").Note != "" {
-		t.Errorf("exact mode shows the true gradient; no ln 3 note")
+	// Every gradient from P − 𝟙 on carries the missing ln 3, and says so.
+	after := false
+	for _, s := range tr.Steps {
+		after = after || s.ID == "grad.row"
+		if after && s.Note != "clip.note.ln3" && s.Note != "clip.note.ln3.carried" {
+			t.Errorf("hand mode: gradient step %s does not say it leaves out ln 3 (note %q)", s.ID, s.Note)
+		}
+	}
+	for _, s := range m.Run(m.Exercise(), Exact).Steps {
+		if strings.HasPrefix(s.Note, "clip.note.ln3") {
+			t.Errorf("exact mode shows the true gradient; no ln 3 note on %s", s.ID)
+		}
 	}
 }
 
 // In exact mode the numbers are those of e^x: row 1 of S is [2 1 1], so
-// P(I→T)[1,1] = e²/(e² + 2e).
+// P(I→T)[1,1] = e²/(e² + 2e). Each row (column) is first shifted by its
+// largest value, 2: Z − max→ row 1 = [0 −1 −1], whose powers are
+// [1 1/e 1/e], summing to 1 + 2/e; the probabilities are the same.
 func TestCLIPExact(t *testing.T) {
 	m := CLIP{}
 	tr := m.Run(m.Exercise(), Exact)
 	e := math.E
 	if got, want := tr.Matrix("Prow").At(0, 0), e*e/(e*e+2*e); math.Abs(got-want) > 1e-12 {
 		t.Errorf("exact P(I→T)[1,1] = %v, want %v", got, want)
+	}
+	expectMatrices(t, tr, map[string]*mat.Dense{
+		"Mr":  dense([]float64{2}, []float64{2}, []float64{1}),
+		"Mc":  dense([]float64{2, 2, 1}),
+		"Dr":  dense([]float64{0, -1, -1}, []float64{-1, 0, -3}, []float64{0, -1, 0}),
+		"Dc":  dense([]float64{0, -1, 0}, []float64{-1, 0, -2}, []float64{-1, -2, 0}),
+		"Exr": dense([]float64{1, 1 / e, 1 / e}, []float64{1 / e, 1, 1 / (e * e * e)}, []float64{1, 1 / e, 1}),
+		"Sr":  dense([]float64{1 + 2/e}, []float64{1 + 1/e + 1/(e*e*e)}, []float64{2 + 1/e}),
+	}, 1e-12)
+	for _, c := range []struct {
+		id   string
+		r, c int
+		want string
+	}{
+		{"Mr", 1, 0, "max(1, 2, −1) = 2"},
+		{"Dr", 1, 2, "(−1) − 2 = −3"},
+		{"Exr", 0, 0, "e⁰ = 1"},
+		{"Exr", 1, 2, "e⁻³ = " + Format(math.Exp(-3))},
+	} {
+		if e, _ := tr.Explain(c.id, c.r, c.c); e.Formula != c.want {
+			t.Errorf("%s[%d,%d] explains itself as %q, want %q", c.id, c.r, c.c, e.Formula, c.want)
+		}
+	}
+	var ids []string
+	for _, s := range tr.Steps[10:20] {
+		ids = append(ids, s.ID)
+	}
+	want := []string{"logits", "shift.row", "shift.col", "exp.row", "exp.col", "sums.row", "sums.col", "prob.row", "prob.col", "loss"}
+	if !reflect.DeepEqual(ids, want) {
+		t.Errorf("exact softmax steps %v, want %v", ids, want)
+	}
+}
+
+// A logit far below the rest of its row and column gives a probability too
+// small to tell from 0. Its loss, −ln p, is still a number: exact mode
+// computes it as a log-softmax, (max − z) + ln Σ e^(z − max), and explains
+// it that way. At τ = −1000, row 1 of Z is [−2000 −1000 −1000], so
+// −ln P(I→T)[1,1] = 1000 + ln(2 + e^−1000) = 1000 + ln 2, and column 1 is
+// the same.
+func TestCLIPLossWhereAProbabilityUnderflows(t *testing.T) {
+	m := CLIP{}
+	st := m.Exercise()
+	if err := st.Set("tau", 0, 0, -1000); err != nil {
+		t.Fatal(err)
+	}
+	tr := m.Run(st, Exact)
+	if !tr.Defined() {
+		t.Fatalf("undefined: %s", firstUndefined(tr))
+	}
+	if p := tr.Matrix("Prow").At(0, 0); p != 0 {
+		t.Fatalf("P(I→T)[1,1] = %v, want it to underflow to 0", p)
+	}
+	if got, want := tr.Matrix("Lpair").At(0, 0), 1000+math.Log(2); math.Abs(got-want) > 1e-9 {
+		t.Errorf("ℓ₁ = %v, want 1000 + ln 2 = %v", got, want)
+	}
+	if e, _ := tr.Explain("Lpair", 0, 0); !strings.HasPrefix(e.Formula, "½·((ln 2 − (−1000)) + (ln 2 − (−1000))) = ") {
+		t.Errorf("ℓ₁ explains itself as %q", e.Formula)
+	}
+	if l := TotalLoss(tr); math.IsInf(l, 0) || math.IsNaN(l) {
+		t.Errorf("loss %v", l)
 	}
 }
 
@@ -145,17 +218,23 @@ func TestCLIPStepsInOrder(t *testing.T) {
 }
 
 // With 3^x in place of e^x the page shows P − 𝟙; the true gradient of the
-// base-3 loss (−ln of base-3 probabilities) is ln 3 times it.
+// base-3 loss (−ln of base-3 probabilities) is ln 3 times it, and the trace
+// says so.
 func TestCLIPHandGradientTimesLn3(t *testing.T) {
 	m := CLIP{}
-	rng := rand.New(rand.NewPCG(11, 12))
-	for k := 0; k < 4; k++ {
-		st := m.Exercise()
-		if k > 0 {
-			randomize(st, rng)
-		}
-		checkGradientsIn(t, m, st, Hand, math.Log(3))
+	tr := m.Run(m.Exercise(), Hand)
+	if tr.GradientFactor != math.Log(3) {
+		t.Fatalf("hand mode's gradient factor %v, want ln 3", tr.GradientFactor)
 	}
+	if f := m.Run(m.Exercise(), Exact).GradientFactor; f != 1 {
+		t.Fatalf("exact mode's gradient factor %v, want 1", f)
+	}
+	if !checkGradientsIn(t, m, m.Exercise(), Hand) {
+		t.Fatal("the default exercise is undefined")
+	}
+	forDefined(t, m, Hand, 3, rand.New(rand.NewPCG(11, 12)), randomize, func(st *State) {
+		checkGradientsIn(t, m, st, Hand)
+	})
 }
 
 func TestCLIPTrainingLowersLoss(t *testing.T) {
@@ -176,7 +255,9 @@ func TestCLIPTrainingLowersLoss(t *testing.T) {
 }
 
 // A temperature so large that every power underflows or overflows leaves
-// the softmax undefined, and the gradient waits on it.
+// the softmax on paper undefined, says that exact mode computes it, and the
+// gradient waits on it. Exact mode subtracts each line's largest logit
+// first and stays defined, its loss and gradients finite.
 func TestCLIPHugeTemperatureIsNamed(t *testing.T) {
 	m := CLIP{}
 	st := m.Exercise()
@@ -184,11 +265,14 @@ func TestCLIPHugeTemperatureIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := m.Run(st, Hand)
-	if tr.Step("exp").Undefined != "undefined.overflow" {
+	if tr.Step("exp").Undefined != "undefined.overflow.hand" {
 		t.Fatalf("exp step: %q", tr.Step("exp").Undefined)
 	}
 	if tr.Step("grad").WaitsOn == "" {
 		t.Fatalf("the gradient does not wait")
+	}
+	if ex := m.Run(st, Exact); !ex.Defined() || math.IsInf(TotalLoss(ex), 0) {
+		t.Fatalf("exact mode: defined %v, loss %v", ex.Defined(), TotalLoss(ex))
 	}
 	if err := st.Set("tau", 0, 0, -1e6); err != nil {
 		t.Fatal(err)
@@ -196,6 +280,14 @@ func TestCLIPHugeTemperatureIsNamed(t *testing.T) {
 	tr = m.Run(st, Hand)
 	if tr.Defined() {
 		t.Fatalf("a softmax of underflowed powers is defined")
+	}
+	for _, s := range tr.Steps {
+		if s.Undefined != "" && s.Undefined != "clip.undefined.underflow" && s.Undefined != "undefined.overflow.hand" {
+			t.Errorf("step %s: %q does not point to exact mode", s.ID, s.Undefined)
+		}
+	}
+	if ex := m.Run(st, Exact); !ex.Defined() {
+		t.Fatalf("exact mode is undefined at τ = −10⁶")
 	}
 }
 

@@ -140,16 +140,19 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	k := t.MatMul("key", wk, h, Out{ID: "K", Name: "K", Hue: HueImage})
 	kt := Transposed(k, "Kᵀ", "Kᵀ")
 	s := t.MatMul("scores", kt, q, Out{ID: "Sc", Name: "S", Hue: HueSimilarity, RowLabels: ditPatches})
+	// The softmax of each column. On paper: 3^S as it is. Exactly: the
+	// scores divided by √2, less each column's largest, then e^x, so that
+	// no power overflows and no column's sum falls to 0.
 	base, scale := ditSoftmax(mode)
-	logits := s
+	var ex *Matrix
 	if mode == Exact {
-		logits = t.Scale("scores.scaled", scale, s, Out{ID: "Ssc", Name: "S/√2", Hue: HueSimilarity, RowLabels: ditPatches})
-	}
-	ex := t.Map("exp", logits, powName(base), Out{ID: "Ea", Name: powName(base) + "(" + logits.Name + ")", Hue: HueSimilarity,
-		RowLabels: ditPatches}, func(x float64) float64 { return math.Pow(base, x) })
-	if mode == Exact {
+		scaled := t.Scale("scores.scaled", scale, s, Out{ID: "Ssc", Name: "S/√2", Hue: HueSimilarity, RowLabels: ditPatches})
+		_, shifted := t.shiftStep("shift", scaled, EachColumn, Out{ID: "Ma", Name: "max↓", Hue: HueSimilarity},
+			Out{ID: "Dsh", Name: "S/√2 − max↓", Hue: HueSimilarity})
+		ex = t.powerStep("exp", shifted, base, Out{ID: "Ea", Name: "E", Hue: HueSimilarity})
 		t.Step("exp").Note = "dit.note.softmax.exact"
 	} else {
+		ex = t.powerStep("exp", s, base, Out{ID: "Ea", Name: "E", Hue: HueSimilarity})
 		t.Step("exp").Note = "dit.note.softmax.hand"
 	}
 	sums := t.sumsStep("sums", ex, EachColumn, Out{ID: "Sa", Name: "Σ↓", Hue: HueSimilarity})
@@ -163,6 +166,7 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	// 11. Train: L = Σ (ε̂ − σₜ·ε)², ∂L/∂ε̂ = 2(ε̂ − σₜ·ε).
 	diff := t.Elementwise("loss.diff", pred, "−", noise, Out{ID: "D", Name: "ε̂ − σₜ·ε", Role: RoleGradient, Hue: HueGradient},
 		func(x, y float64) float64 { return x - y })
+	t.Step("loss.diff").Formula = squaredSumFormula(diff.Name)
 	t.Step("loss.diff").Note = "dit.note.target"
 	dpred := t.Scale("loss.grad", 2, diff, Out{ID: "dPred", Name: "∂L/∂ε̂", Role: RoleGradient, Hue: HueGradient})
 	loss, _ := SquaredError(pred.Data, noise.Data)
@@ -177,7 +181,11 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	dh1 := t.MatMul("pool.grad.h", dpooled, at, Out{ID: "dH1", Name: "∂L/∂H ①", Role: RoleGradient, Hue: HueGradient})
 	// Back through the softmax of each column.
 	dot := t.softmaxDotStep("attention.grad.dot", a, da, EachColumn, Out{ID: "dAdot", Name: "Σ↓ A⊙∂L/∂A"})
-	dsc := t.softmaxGradStep("attention.grad", a, da, dot, EachColumn, scale*math.Log(base),
+	kappaName := "ln 3" // 3^x: d/dx 3^x = ln 3·3^x
+	if mode == Exact {
+		kappaName = "1/√2" // e^(x/√2)
+	}
+	dsc := t.softmaxGradStep("attention.grad", a, da, dot, EachColumn, scale*math.Log(base), kappaName,
 		Out{ID: "dSc", Name: "∂L/∂S", RowLabels: ditPatches})
 	// S = Kᵀ·Q: ∂L/∂Q = K·∂L/∂S, ∂L/∂K = Q·∂L/∂Sᵀ.
 	dq := t.MatMul("query.grad", k, dsc, Out{ID: "dQ", Name: "∂L/∂Q", Role: RoleGradient, Hue: HueGradient})
@@ -204,7 +212,7 @@ func (DiT) Run(st *State, mode Mode) *Trace {
 	}}
 
 	// 12–14. Sample: subtract the predicted noise, decode, back to frames.
-	zd := t.Elementwise("denoise", n, "−", pred, Out{ID: "Zd", Name: "Zₙ − ε̂", Hue: HueImage},
+	zd := t.Elementwise("denoise", n, "−", pred, Out{ID: "Zd", Name: "Ẑ", Hue: HueImage},
 		func(x, y float64) float64 { return x - y })
 	px := t.Linear("decode", st.M("Wd"), zd, Out{ID: "Px", Name: "X̂", Hue: HuePixel, Picture: ditTile}, true)
 	t.unpatchStep("unpatchify", px, 2, 2, 2, 8, Out{ID: "Vout", Name: "V̂", Hue: HuePixel, Picture: ditVideo})

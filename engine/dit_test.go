@@ -82,8 +82,8 @@ func TestDiTDefaultByHand(t *testing.T) {
 		want string
 	}{
 		{"H", 1, 0, "(−1)·6 + 5 = −1"},
-		{"Ea", 0, 0, "3^(2) = 9"},
-		{"A", 0, 2, "0.333 / 4 = 0.083"},
+		{"Ea", 0, 0, "3² = 9"}, // a raised exponent, no longer "3^(2)": the arithmetic is the same
+		{"A", 0, 2, "0.333 / 4 = 0.0833"},
 		{"ss", 3, 0, "0·0 + 1·1 + (−1)·(−1) + 1·1 + 1·1 + 1 = 5"},
 		{"Pch", 3, 1, "V[2,4] = 2"},
 	} {
@@ -119,6 +119,42 @@ func TestDiTExactAttention(t *testing.T) {
 	if tr.Step("scores.scaled") == nil || tr.Step("exp").Note != "dit.note.softmax.exact" {
 		t.Errorf("exact mode must show the division by √2 and say so")
 	}
+	// Each column's largest scaled score is subtracted first: column 4 of
+	// S is [0 1 −1 2], so its maximum is 2/√2 and its powers end in e⁰ = 1.
+	if got := tr.Matrix("Ma").At(0, 3); math.Abs(got-math.Sqrt2) > 1e-12 {
+		t.Errorf("max of column 4 = %v, want √2", got)
+	}
+	if got := tr.Matrix("Ea").At(3, 3); got != 1 {
+		t.Errorf("the largest cell's power = %v, want e⁰ = 1", got)
+	}
+	var ids []string
+	for _, s := range tr.Steps[11:17] {
+		ids = append(ids, s.ID)
+	}
+	if w := []string{"scores", "scores.scaled", "shift", "exp", "sums", "attention"}; !reflect.DeepEqual(ids, w) {
+		t.Errorf("exact softmax steps %v, want %v", ids, w)
+	}
+}
+
+// Scores far too large for 3ˣ: on paper the powers overflow and the page
+// says that exact mode computes them; exact mode, shifting each column by
+// its largest score, computes every step.
+func TestDiTLargeScores(t *testing.T) {
+	m := DiT{}
+	st := m.Exercise()
+	for _, id := range []string{"Wq", "Wk"} {
+		st.Get(id).Scale(40, st.Get(id))
+	}
+	hand := m.Run(st, Hand)
+	if u := hand.Step("exp").Undefined; u != "undefined.overflow.hand" {
+		t.Fatalf("hand mode: exp step undefined %q, want undefined.overflow.hand", u)
+	}
+	if ex := m.Run(st, Exact); !ex.Defined() {
+		t.Fatalf("exact mode: undefined at %s", firstUndefined(ex))
+	}
+	if _, ok := Update(m, st, Exact, 1e-6); !ok {
+		t.Fatal("exact mode refuses to train")
+	}
 }
 
 func TestDiTStepsInOrder(t *testing.T) {
@@ -143,14 +179,15 @@ func TestDiTStepsInOrder(t *testing.T) {
 // pass, ln 3 included, so finite differences agree in both modes.
 func TestDiTHandGradientsMatchFiniteDifferences(t *testing.T) {
 	m := DiT{}
-	rng := rand.New(rand.NewPCG(21, 22))
-	for k := 0; k < 4; k++ {
-		st := m.Exercise()
-		if k > 0 {
-			randomize(st, rng)
-		}
-		checkGradientsIn(t, m, st, Hand, 1)
+	if f := m.Run(m.Exercise(), Hand).GradientFactor; f != 1 {
+		t.Fatalf("gradient factor %v, want 1: the DiT shows its true gradients", f)
 	}
+	if !checkGradientsIn(t, m, m.Exercise(), Hand) {
+		t.Fatal("the default exercise is undefined")
+	}
+	forDefined(t, m, Hand, 3, rand.New(rand.NewPCG(21, 22)), randomize, func(st *State) {
+		checkGradientsIn(t, m, st, Hand)
+	})
 }
 
 func TestDiTFrozenAndTrainable(t *testing.T) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -105,14 +106,14 @@ func (GAN) Run(st *State, mode Mode) *Trace {
 	_, cols := fx.Dims()
 	yd := &Matrix{ID: "YD", Name: "YD", Role: RoleTarget, Hue: HueSimilarity, ColLabels: fx.ColLabels,
 		Data: mat.NewDense(1, cols, []float64{0, 0, 0, 0, 1, 1, 1, 1})}
-	dzd := t.Elementwise("d.grad", y, "−", yd, Out{ID: "dZd", Name: "∂L_D/∂Z", Role: RoleGradient, Hue: HueGradient},
+	dzd := t.Elementwise("d.grad", y, "−", yd, Out{ID: "dZd", Name: "∂Lᴰ/∂Z", Role: RoleGradient, Hue: HueGradient},
 		func(a, b float64) float64 { return a - b })
 	lossD, _ := BCEWithLogits(z.Data, yd.Data)
-	ganLossStep(t, "d.loss", Out{ID: "LD", Name: "L_D", Hue: HueSimilarity}, z, yd, 0, cols, lossD)
+	ganLossStep(t, "d.loss", Out{ID: "LD", Name: "Lᴰ", Hue: HueSimilarity}, z, yd, 0, cols, lossD)
 
 	// Backpropagate into the discriminator's weights only.
 	dd2, dh2 := t.LinearGrad("d.dis2", d2, h2, dzd, true)
-	dh2pre := t.ReLUGrad("d.dis1.relu", h2, dh2, Out{ID: "dH2pre", Name: "∂L_D/∂(D₁·[F|X]+c₁)"})
+	dh2pre := t.ReLUGrad("d.dis1.relu", h2, dh2, Out{ID: "dH2pre", Name: "∂Lᴰ/∂(D₁·[F|X]+c₁)"})
 	dd1, _ := t.LinearGrad("d.dis1", d1, fx, dh2pre, false)
 
 	// 9. Train the generator, on the 4 fake columns only: the discriminator's
@@ -123,28 +124,28 @@ func (GAN) Run(st *State, mode Mode) *Trace {
 	fs := t.NewStep("g.fake")
 	fs.Matrices = []*Matrix{h2f, yf}
 	fs.Reads = []string{h2.ID, y.ID}
-	fs.Formula = mrow(mi(yf.Name), mo("="), mi("σ"), mo("("), mi(d2.Name), mo("·"), mi(h2f.Name), mo(")"))
+	fs.Formula = mrow(mi(yf.Name), mo("="), mi("σ"), mo("("), mo("["), mi(d2.Name), mo("]"), mo("·"), mo("["), mi(h2f.Name), mo(";"), mn("1"), mo("]"), mo(")"))
 	t.Add(fs)
 
 	// The generator wants its fakes scored as real: ∂L/∂Z = Y − YG.
 	yg := &Matrix{ID: "YG", Name: "YG", Role: RoleTarget, Hue: HueImage, ColLabels: ganFake,
 		Data: mat.NewDense(1, nf, []float64{1, 1, 1, 1})}
-	dzg := t.Elementwise("g.grad", yf, "−", yg, Out{ID: "dZg", Name: "∂L_G/∂Z", Role: RoleGradient, Hue: HueGradient},
+	dzg := t.Elementwise("g.grad", yf, "−", yg, Out{ID: "dZg", Name: "∂Lᴳ/∂Z", Role: RoleGradient, Hue: HueGradient},
 		func(a, b float64) float64 { return a - b })
 	zf := z.Data.Slice(0, 1, 0, nf).(*mat.Dense)
 	lossG, _ := BCEWithLogits(zf, yg.Data)
-	ganLossStep(t, "g.loss", Out{ID: "LG", Name: "L_G", Hue: HueImage}, z, yg, 0, nf, lossG)
+	ganLossStep(t, "g.loss", Out{ID: "LG", Name: "Lᴳ", Hue: HueImage}, z, yg, 0, nf, lossG)
 
 	// Back through the discriminator, frozen for this phase: no gradient for
 	// its weights, only for what it was given…
-	dh2f := t.LinearInputGrad("g.dis2.dx", d2, dzg, "D2ᵀg", true, Out{ID: "dH2f", Name: "∂L_G/∂H₂"})
-	dh2fpre := t.ReLUGrad("g.dis1.relu", h2f, dh2f, Out{ID: "dH2fpre", Name: "∂L_G/∂(D₁·F+c₁)"})
-	df := t.LinearInputGrad("g.dis1.dx", d1, dh2fpre, "D1ᵀg", true, Out{ID: "dF", Name: "∂L_G/∂F"})
+	dh2f := t.LinearInputGrad("g.dis2.dx", d2, dzg, "D2ᵀg", true, Out{ID: "dH2f", Name: "∂Lᴳ/∂H₂"})
+	dh2fpre := t.ReLUGrad("g.dis1.relu", h2f, dh2f, Out{ID: "dH2fpre", Name: "∂Lᴳ/∂(D₁·F+c₁)"})
+	df := t.LinearInputGrad("g.dis1.dx", d1, dh2fpre, "D1ᵀg", true, Out{ID: "dF", Name: "∂Lᴳ/∂F"})
 
 	// …and on into the generator's weights.
-	dfpre := t.ReLUGrad("g.gen2.relu", f, df, Out{ID: "dFpre", Name: "∂L_G/∂(G₂·H₁+b₂)"})
+	dfpre := t.ReLUGrad("g.gen2.relu", f, df, Out{ID: "dFpre", Name: "∂Lᴳ/∂(G₂·H₁+b₂)"})
 	dg2, dh1 := t.LinearGrad("g.gen2", g2, h1, dfpre, true)
-	da := t.ReLUGrad("g.gen1.relu", h1, dh1, Out{ID: "dA", Name: "∂L_G/∂A"})
+	da := t.ReLUGrad("g.gen1.relu", h1, dh1, Out{ID: "dA", Name: "∂Lᴳ/∂A"})
 	dg1, _ := t.LinearGrad("g.gen1", g1, n, da, false)
 
 	t.Losses = []Loss{{Name: "gan.loss.d", Value: lossD}, {Name: "gan.loss.g", Value: lossG}}
@@ -158,7 +159,8 @@ func (GAN) Run(st *State, mode Mode) *Trace {
 // ganLossStep adds the step that states a binary cross-entropy over
 // columns [from, to) of the scores Z against the targets: per column
 // −[t·ln Y + (1 − t)·ln(1 − Y)] = ln(1 + e^Z) − t·Z, written for the
-// targets 0 and 1 as ln(1 + e^Z) and ln(1 + e^−Z).
+// targets 0 and 1 as ln(1 + e^Z) and ln(1 + e^−Z) (in a cell's
+// explanation with raised exponents, e.g. ln(1 + e⁻¹)).
 func ganLossStep(t *Trace, id string, out Out, z, target *Matrix, from, to int, loss float64) {
 	var b strings.Builder
 	src := make([]CellRef, 0, to-from)
@@ -169,14 +171,18 @@ func ganLossStep(t *Trace, id string, out Out, z, target *Matrix, from, to int, 
 		v, tv := z.At(0, j), target.At(0, j-from)
 		switch tv {
 		case 0:
-			b.WriteString("ln(1 + e^" + paren(v) + ")")
+			b.WriteString("ln(1 + " + power(math.E, v) + ")")
 		case 1:
-			b.WriteString("ln(1 + e^" + paren(-v) + ")")
+			b.WriteString("ln(1 + " + power(math.E, -v) + ")")
 		default:
-			b.WriteString("ln(1 + e^" + paren(v) + ") − " + paren(tv) + "·" + paren(v))
+			b.WriteString("ln(1 + " + power(math.E, v) + ") − " + paren(tv) + "·" + paren(v))
 		}
 		src = append(src, CellRef{z.ID, 0, j}, CellRef{target.ID, 0, j - from})
 	}
 	b.WriteString(" = " + result(loss))
 	t.LossValue(id, out, loss, b.String(), src, []string{z.ID, target.ID})
+	// Lᴰ = Σⱼ [ln(1 + e^Zⱼ) − YDⱼ·Zⱼ]: how the number is computed.
+	zj := msub(mi("Z"), mi("j"))
+	t.Step(id).Formula = mrow(mi(out.Name), mo("="), munder(mo("Σ"), mi("j")), mo("["), mi("ln"), mo("("), mn("1"), mo("+"),
+		msup(mi("e"), zj), mo(")"), mo("−"), msub(mi(target.Name), mi("j")), mo("·"), zj, mo("]"))
 }

@@ -182,13 +182,15 @@ func TestGANExplanations(t *testing.T) {
 	}{
 		{"A", 1, 3, "1·0 + 1·(−1) + (−1) = −2"},
 		{"H1", 1, 3, "ReLU(−2) = 0"},
-		{"FX", 0, 4, "X: 1"},
-		{"FX", 1, 0, "F: 2"},
+		// Copied cells name the cell they copy (they used to say only "X: 1").
+		{"FX", 0, 4, "X[1,1] = 1"},
+		{"FX", 1, 0, "F[2,1] = 2"},
 		{"Z", 0, 0, "1·3 + (−1)·2 + 1·2 + (−2) = 1"},
 		{"Y", 0, 0, "σ(1) = 0.731"},
 		{"dZd", 0, 4, "0.881 − 1 = −0.119"},
-		{"Yf", 0, 3, "Y: 0.269"},
-		{"LG", 0, 0, "ln(1 + e^(−1)) + ln(1 + e^(−2)) + ln(1 + e^(−1)) + ln(1 + e^1) = 2.067"},
+		{"Yf", 0, 3, "Y[1,4] = 0.269"},
+		// The same arithmetic, with raised exponents in place of e^(−1).
+		{"LG", 0, 0, "ln(1 + e⁻¹) + ln(1 + e⁻²) + ln(1 + e⁻¹) + ln(1 + e¹) = 2.07"},
 	}
 	for _, c := range cases {
 		e, ok := tr.Explain(c.id, c.r, c.c)

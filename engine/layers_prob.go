@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -158,7 +159,7 @@ func (t *Trace) LinearInputGrad(id string, wb, dy *Matrix, wtID string, frozen b
 	s.Layout = Product
 	s.Matrices = []*Matrix{wt, dy, dX}
 	s.Reads = []string{wb.ID, dy.ID}
-	s.Formula = mrow(mi(out.Name), mo("="), msup(mi("W"), mi("T")), mo("·"), mi(dy.Name))
+	s.Formula = mrow(mi(out.Name), mo("="), msup(mi(wName), mi("T")), mo("·"), mi(dy.Name))
 	t.Add(s)
 	return dX
 }
@@ -181,7 +182,7 @@ func (t *Trace) Hadamard(id string, a, b *Matrix, out Out) *Matrix {
 	s.Matrices = []*Matrix{a, b, m}
 	s.Ops = []string{"", "⊙", "="}
 	s.Reads = []string{a.ID, b.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name), mo("⊙"), mi(b.Name))
+	s.Formula = binaryFormula(m.Name, a.Name, "⊙", b.Name)
 	t.Add(s)
 	return m
 }
@@ -213,6 +214,9 @@ func (t *Trace) Reciprocal(id string, sigma *Matrix, out Out) *Matrix {
 	s.Ops = []string{"", "1/ →"}
 	s.Reads = []string{sigma.ID}
 	s.Formula = mrow(mi(m.Name), mo("="), mn("1"), mo("/"), mi(sigma.Name))
+	if plain(m.Name) == plain("1/"+sigma.Name) {
+		s.Formula = mrow(indexed(m.Name), mo("="), mn("1"), mo("/"), indexed(sigma.Name))
+	}
 	if sigmaUndefined(sigma.Data) {
 		s.Undefined = "undefined.sigma"
 	}
@@ -235,7 +239,7 @@ func ColumnsOf(a *Matrix, from, to int, out Out) *Matrix {
 		out.Role = a.Role
 	}
 	m := out.matrix(mat.DenseCopyOf(a.Data.Slice(0, r, from, to)), func(i, j int) Explanation {
-		return Explanation{Formula: a.Name + ": " + result(a.At(i, from+j)), Sources: []CellRef{{a.ID, i, from + j}}}
+		return Explanation{Formula: cellName(a.Name, i, from+j) + " = " + result(a.At(i, from+j)), Sources: []CellRef{{a.ID, i, from + j}}}
 	})
 	if a.Before != nil {
 		m.Before = mat.DenseCopyOf(a.Before.Slice(0, r, from, to))
@@ -255,15 +259,24 @@ func (t *Trace) SideBySide(id string, a, b *Matrix, out Out) *Matrix {
 	}
 	m := out.matrix(data, func(i, j int) Explanation {
 		if j < ac {
-			return Explanation{Formula: a.Name + ": " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
+			return Explanation{Formula: cellName(a.Name, i, j) + " = " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
 		}
-		return Explanation{Formula: b.Name + ": " + result(b.At(i, j-ac)), Sources: []CellRef{{b.ID, i, j - ac}}}
+		return Explanation{Formula: cellName(b.Name, i, j-ac) + " = " + result(b.At(i, j-ac)), Sources: []CellRef{{b.ID, i, j - ac}}}
 	})
 	s := t.NewStep(id)
 	s.Matrices = []*Matrix{a, b, m}
 	s.Ops = []string{"", "|", "="}
 	s.Reads = []string{a.ID, b.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mo("["), mi(a.Name), mo("|"), mi(b.Name), mo("]"))
+	// [F | X] = [F₁ F₂ F₃ F₄ | X₁ X₂ X₃ X₄]: the columns, side by side.
+	f := []string{mi(m.Name), mo("="), mo("[")}
+	for k := 0; k < ac; k++ {
+		f = append(f, msub(mi(a.Name), mn(strconv.Itoa(k+1))))
+	}
+	f = append(f, mo("|"))
+	for k := 0; k < bc; k++ {
+		f = append(f, msub(mi(b.Name), mn(strconv.Itoa(k+1))))
+	}
+	s.Formula = mrow(append(f, mo("]"))...)
 	t.Add(s)
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -146,35 +147,221 @@ func allFinite(d *mat.Dense) bool {
 	return true
 }
 
-// Format writes a number the way the sheets print it: integers bare,
-// fractions with up to three decimals (very small and very large numbers
-// with three significant digits), a true minus sign, no "−0", and 0 for
-// anything smaller than 10⁻⁹. It returns "" for NaN and ±Inf, which are
-// never printed as numbers.
+// FormatWidth is the most characters Format ever writes: what a cell of
+// the page holds (its width is six digits; web/app.css).
+const FormatWidth = 6
+
+// Format writes a number the way every surface of the page shows it (the
+// cells, their data-v, explanations, formulas, exports): in at most
+// FormatWidth characters, with a true minus sign, no "−0", and 0 for
+// anything smaller than 10⁻⁹. Integers that fit are written bare (−12,
+// 99999); other numbers are rounded to three significant digits (0.832,
+// −12.3, 1235), fewer only where six characters cannot hold three
+// (−0.083), and very large or very small numbers take the compact form
+// 1.2e5, 4.5e−4, −1e−7. Of two forms with as many digits, the plain one
+// wins.
+//
+// It rounds as by hand, half away from zero, the number as it reads to
+// twelve significant digits: 1.325 shows as 1.33 whether the sum that made
+// it came out a hair above or below, and the text always agrees with the
+// number in full (twelve digits) that a cell's tooltip gives. Format of a
+// number read back from its own text gives that text again. It returns ""
+// for NaN and ±Inf, which are never printed as numbers.
 func Format(v float64) string {
+	text, _ := format(v, false)
+	return text
+}
+
+// FormatCell returns Format(v) and FormatFull(v), the latter "" when it
+// says no more than the former (integers, 2.5). It reads v once for both:
+// it runs for every cell of every step a change reaches.
+func FormatCell(v float64) (text, full string) { return format(v, true) }
+
+func format(v float64, withFull bool) (text, full string) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return ""
+		return "", ""
 	}
 	a := math.Abs(v)
 	if a < 1e-9 {
 		// Rounding noise of a sum that is 0 by hand (2.2e−16): show 0, the
 		// same on every machine whatever order it added in.
+		return "0", ""
+	}
+	if v == math.Trunc(v) && a < 1e6 {
+		// Six digits at most: the number in full is the same text.
+		if s := trueMinus(strconv.FormatFloat(v, 'f', 0, 64)); fits(s) {
+			return s, ""
+		}
+	}
+	d := toDecimal(v)
+	text = d.text()
+	if withFull {
+		if full = d.full(); full == text {
+			full = ""
+		}
+	}
+	return text, full
+}
+
+// text is Format's text of d.
+func (d decimal) text() string {
+	for digits := 3; digits >= 1; digits-- {
+		// A plain number keeps its whole integer part: 1234.5 is 1235.
+		if s := d.round(max(digits, d.exp+1)).plain(); fits(s) {
+			return s
+		}
+		if s := d.round(digits).compact(); fits(s) {
+			return s
+		}
+	}
+	// Unreachable: one digit of the compact form fits any finite number
+	// from 10⁻⁹ up ("−1e−9", "−2e308").
+	return d.round(1).compact()
+}
+
+// full is FormatFull's text of d.
+func (d decimal) full() string {
+	x := d.round(12)
+	if x.exp < -4 || x.exp >= 12 {
+		return x.compact()
+	}
+	return x.plain()
+}
+
+// decimal is a number as significant digits: d[0].d[1:n] × 10^exp. It
+// is a value (no allocation): Format runs for every cell of every step.
+type decimal struct {
+	neg bool
+	n   int
+	d   [12]byte
+	exp int
+}
+
+// toDecimal reads v to twelve significant digits.
+func toDecimal(v float64) decimal {
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], v, 'e', 11, 64) // −d.ddddddddddde±XX
+	x := decimal{neg: s[0] == '-'}
+	if x.neg {
+		s = s[1:]
+	}
+	x.d[0] = s[0]
+	x.n = 1 + copy(x.d[1:], s[2:13])
+	e := s[14:] // ±XX or ±XXX
+	for _, c := range e[1:] {
+		x.exp = 10*x.exp + int(c-'0')
+	}
+	if e[0] == '-' {
+		x.exp = -x.exp
+	}
+	return x
+}
+
+// round rounds to n significant digits, half away from zero.
+func (x decimal) round(n int) decimal {
+	if n < x.n {
+		x = x.roundUp(n)
+	}
+	// Trailing zeros say nothing.
+	for x.n > 1 && x.d[x.n-1] == '0' {
+		x.n--
+	}
+	return x
+}
+
+func (x decimal) roundUp(n int) decimal {
+	up := x.d[n] >= '5'
+	x.n = n
+	if up {
+		i := n - 1
+		for i >= 0 && x.d[i] == '9' {
+			x.d[i] = '0'
+			i--
+		}
+		if i >= 0 {
+			x.d[i]++
+		} else {
+			copy(x.d[1:n], x.d[:n-1])
+			x.d[0] = '1'
+			x.exp++
+		}
+	}
+	return x
+}
+
+// plain writes x without a power of ten: 0.0832, 12.3, 1235.
+func (x decimal) plain() string {
+	var buf [40]byte
+	b := buf[:0]
+	if x.neg {
+		b = append(b, "−"...)
+	}
+	digits := x.d[:x.n]
+	switch {
+	case x.exp < 0:
+		b = append(b, "0."...)
+		for range -x.exp - 1 {
+			b = append(b, '0')
+		}
+		b = append(b, digits...)
+	case x.exp+1 >= len(digits):
+		b = append(b, digits...)
+		for range x.exp + 1 - len(digits) {
+			b = append(b, '0')
+		}
+	default:
+		b = append(b, digits[:x.exp+1]...)
+		b = append(b, '.')
+		b = append(b, digits[x.exp+1:]...)
+	}
+	return string(b)
+}
+
+// compact writes x as a mantissa and a power of ten: 1.2e5, −4.5e−4.
+func (x decimal) compact() string {
+	var buf [40]byte
+	b := buf[:0]
+	if x.neg {
+		b = append(b, "−"...)
+	}
+	b = append(b, x.d[0])
+	if x.n > 1 {
+		b = append(b, '.')
+		b = append(b, x.d[1:x.n]...)
+	}
+	b = append(b, 'e')
+	if x.exp < 0 {
+		b = append(b, "−"...)
+	}
+	b = strconv.AppendInt(b, int64(abs(x.exp)), 10)
+	return string(b)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// FormatFull writes a number in full, for a cell's tooltip and accessible
+// name: to twelve significant digits (3.14159265, −0.832145678912), with a
+// power of ten only from 10¹² up or below 10⁻⁴ (1.23456e15, 4.5e−7), a
+// true minus, 0 below 10⁻⁹ as Format, and "" for NaN and ±Inf. Format's
+// text is this number rounded.
+func FormatFull(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	if math.Abs(v) < 1e-9 {
 		return "0"
 	}
-	var s string
-	switch {
-	case a != 0 && (a >= 1e6 || a < 5e-4):
-		s = strconv.FormatFloat(v, 'g', 3, 64)
-	default:
-		s = strconv.FormatFloat(v, 'f', 3, 64)
-		s = strings.TrimRight(s, "0")
-		s = strings.TrimSuffix(s, ".")
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return strings.ReplaceAll(s, "-", "−")
+	return toDecimal(v).full()
 }
+
+func trueMinus(s string) string { return strings.ReplaceAll(s, "-", "−") }
+
+func fits(s string) bool { return utf8.RuneCountInString(s) <= FormatWidth }
 
 // paren writes a number for use inside a formula: negatives in brackets.
 func paren(v float64) string {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -29,9 +28,9 @@ func TestParseNumber(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	cases := map[float64]string{0: "0", -1: "−1", 2.5: "2.5", 1.0 / 3: "0.333",
-		1e7: "1e+07", 0.0001: "0.0001", -1e-10: "0", 2.220446049250313e-16: "0", 3e-7: "3e−07", 12.0004: "12"}
+		1e7: "1e7", 0.0001: "0.0001", -1e-10: "0", 2.220446049250313e-16: "0", 3e-7: "3e−7", 12.0004: "12"}
 	for in, want := range cases {
-		if got := Format(in); got != strings.ReplaceAll(want, "e−", "e-") && got != want {
+		if got := Format(in); got != want {
 			t.Errorf("Format(%v) = %q, want %q", in, got, want)
 		}
 	}

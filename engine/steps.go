@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"unicode"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -98,22 +99,22 @@ func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *
 	gw, gx := LinearBackward(wb.Data, x.Data, dy.Data)
 	rows, _ := x.Dims()
 	// [X ; 1]ᵀ, drawn with its column of 1s set apart like a bias column.
-	xt := &Matrix{ID: x.ID + "ᵀ1", Name: x.Name + "ᵀ", Role: x.Role, Hue: x.Hue,
+	xt := &Matrix{ID: x.ID + "ᵀ1", Name: group(x.Name) + "ᵀ", Role: x.Role, Hue: x.Hue,
 		BiasColumn: true, Data: mat.DenseCopyOf(ones(x.Data).T())}
 	xt.explain = func(r, c int) Explanation {
-		if c == rows {
-			return Explanation{Formula: "1", Sources: nil}
+		if c == rows { // the row of 1s under X, standing for the bias
+			return Explanation{Formula: cellName("["+x.Name+" ; 1]", c, r) + " = 1", Sources: []CellRef{{x.ID, c, r}}}
 		}
-		return Explanation{Formula: x.Name + "ᵀ: " + result(x.At(c, r)), Sources: []CellRef{{x.ID, c, r}}}
+		return Explanation{Formula: cellName(x.Name, c, r) + " = " + result(x.At(c, r)), Sources: []CellRef{{x.ID, c, r}}}
 	}
-	dWb = Out{ID: "d" + wb.ID, Name: "∂L/∂" + wb.Name, Role: RoleGradient, Hue: HueGradient}.
+	dWb = Out{ID: "d" + wb.ID, Name: "∂L/∂[" + wb.Name + "]", Role: RoleGradient, Hue: HueGradient}.
 		matrix(gw, productExplain(dy, xt, gw))
 	dWb.BiasColumn = true
 	s := t.NewStep(id + ".dw")
 	s.Layout = Product
 	s.Matrices = []*Matrix{dy, xt, dWb}
 	s.Reads = []string{dy.ID, x.ID}
-	s.Formula = mrow(mi("∂L/∂"+wb.Name), mo("="), mi(dy.Name), mo("·"), msup(mrow(mo("["), mi(x.Name), mo(";"), mn("1"), mo("]")), mi("T")))
+	s.Formula = mrow(mi(dWb.Name), mo("="), mi(dy.Name), mo("·"), msup(mrow(mo("["), mi(x.Name), mo(";"), mn("1"), mo("]")), mi("T")))
 	t.Add(s)
 	if !wantDX {
 		return dWb, nil
@@ -123,13 +124,13 @@ func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *
 	w := &Matrix{ID: wb.ID, Name: wName, Role: wb.Role, Hue: wb.Hue, Trainable: wb.Trainable, Frozen: wb.Frozen,
 		Data: wb.Data.Slice(0, out, 0, in1-1).(*mat.Dense)}
 	wt := Transposed(w, wb.ID+"ᵀ", wName+"ᵀ")
-	dX = Out{ID: "d" + x.ID, Name: "∂L/∂" + x.Name, Role: RoleGradient, Hue: HueGradient}.
+	dX = Out{ID: "d" + x.ID, Name: "∂L/∂" + group(x.Name), Role: RoleGradient, Hue: HueGradient}.
 		matrix(gx, productExplain(wt, dy, gx))
 	s = t.NewStep(id + ".dx")
 	s.Layout = Product
 	s.Matrices = []*Matrix{wt, dy, dX}
 	s.Reads = []string{wb.ID, dy.ID}
-	s.Formula = mrow(mi("∂L/∂"+x.Name), mo("="), msup(mi("W"), mi("T")), mo("·"), mi(dy.Name))
+	s.Formula = mrow(mi(dX.Name), mo("="), msup(mi(wName), mi("T")), mo("·"), mi(dy.Name))
 	t.Add(s)
 	return dWb, dX
 }
@@ -199,10 +200,53 @@ func (t *Trace) Elementwise(id string, a *Matrix, op string, b *Matrix, out Out,
 	s.Matrices = []*Matrix{a, b, m}
 	s.Ops = []string{"", op, "="}
 	s.Reads = []string{a.ID, b.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name), mo(op), mi(b.Name))
+	s.Formula = binaryFormula(m.Name, a.Name, op, b.Name)
 	t.Add(s)
 	return m
 }
+
+// binaryFormula writes the formula of out = a op b, cell by cell. When out
+// is named after its own expression ("Y − Y′"), "Y − Y′ = Y − Y′" would
+// say nothing: the formula then says what each cell is,
+// (Y − Y′)ᵢⱼ = Yᵢⱼ − Y′ᵢⱼ.
+func binaryFormula(out, a, op, b string) string {
+	if plain(out) == plain(a+op+b) {
+		cellOp := op
+		if op == "⊙" {
+			cellOp = "·" // a product of two cells is a plain product
+		}
+		return mrow(indexed(out), mo("="), indexed(a), mo(cellOp), indexed(b))
+	}
+	return mrow(mi(out), mo("="), operand(a), mo(op), operand(b))
+}
+
+// indexed writes cell (i, j) of a matrix in a formula: Yᵢⱼ, and (Y − Y′)ᵢⱼ
+// for a name longer than one letter and its marks.
+func indexed(name string) string { return cell(name, "ij") }
+
+// cell writes one cell of a matrix in a formula, with the given indices.
+func cell(name, idx string) string {
+	letters := 0
+	for _, r := range name {
+		if !unicode.Is(unicode.Mn, r) && r != '′' {
+			letters++
+		}
+	}
+	base := mi(name)
+	if isExpression(name) || letters > 1 && !strings.HasSuffix(name, ")") {
+		base = mrow(mo("("), mi(name), mo(")"))
+	}
+	return msub(base, mi(idx))
+}
+
+// squaredSumFormula writes the loss a difference is taken for,
+// L = Σ (Y − Y′)²: the step that shows Y − Y′ begins its gradient.
+func squaredSumFormula(diff string) string {
+	return mrow(mi("L"), mo("="), mo("Σ"), msup(mrow(mo("("), mi(diff), mo(")")), mn("2")))
+}
+
+// plain is a name without its spaces, to compare names and expressions.
+func plain(s string) string { return strings.ReplaceAll(s, " ", "") }
 
 // Copied adds the step out = a, cell by cell: a result that is, by the
 // mathematics, one of the matrices already computed (∂KL/∂μ = μ).
@@ -211,7 +255,7 @@ func (t *Trace) Copied(id string, a *Matrix, out Out) *Matrix {
 		out.ColLabels = a.ColLabels
 	}
 	m := out.matrix(mat.DenseCopyOf(a.Data), func(i, j int) Explanation {
-		return Explanation{Formula: a.Name + " = " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
+		return Explanation{Formula: cellName(a.Name, i, j) + " = " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
 	})
 	s := t.NewStep(id)
 	s.Matrices = []*Matrix{a, m}
@@ -239,7 +283,7 @@ func (t *Trace) Scale(id string, k float64, a *Matrix, out Out) *Matrix {
 	s.Matrices = []*Matrix{a, m}
 	s.Ops = []string{Format(k) + " ×", "="}
 	s.Reads = []string{a.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mn(Format(k)), mo("·"), mi(a.Name))
+	s.Formula = mrow(mi(m.Name), mo("="), mn(Format(k)), mo("·"), operand(a.Name))
 	t.Add(s)
 	return m
 }
@@ -252,13 +296,32 @@ func mrow(s ...string) string { return "<mrow>" + strings.Join(s, "") + "</mrow>
 func msup(base, sup string) string {
 	return "<msup>" + base + sup + "</msup>"
 }
+func msub(base, sub string) string {
+	return "<msub>" + base + sub + "</msub>"
+}
+func mfrac(num, den string) string {
+	return "<mfrac>" + num + den + "</mfrac>"
+}
+func munder(base, under string) string {
+	return "<munder>" + base + under + "</munder>"
+}
+
+// operand writes a matrix's name as one factor of a formula: a name that
+// is itself an expression ("Y − Y′") in brackets, so that 2·(Y − Y′) is
+// not read as 2·Y − Y′.
+func operand(name string) string {
+	if strings.ContainsAny(name, "+−") && strings.Contains(name, " ") {
+		return mrow(mo("("), mi(name), mo(")"))
+	}
+	return mi(name)
+}
 
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func escape(s string) string { return escaper.Replace(s) }
 
 // Map adds the step out = f(a), cell by cell; name is how the formula
-// writes f, e.g. "σ" or "3^".
+// writes f, e.g. "σ" or "ReLU".
 func (t *Trace) Map(id string, a *Matrix, name string, out Out, f func(x float64) float64) *Matrix {
 	r, c := a.Dims()
 	data := mat.NewDense(r, c, nil)
@@ -299,6 +362,11 @@ func (t *Trace) MatMul(id string, a, b *Matrix, out Out) *Matrix {
 	s.Matrices = []*Matrix{a, b, m}
 	s.Reads = []string{a.ID, b.ID}
 	s.Formula = mrow(mi(m.Name), mo("="), mi(a.Name), mo("·"), mi(b.Name))
+	if plain(m.Name) == plain(a.Name+"·"+b.Name) {
+		// Named after its own product: say what a cell of it is instead,
+		// (H·A)ᵢⱼ = Σₖ Hᵢₖ·Aₖⱼ.
+		s.Formula = mrow(indexed(m.Name), mo("="), munder(mo("Σ"), mi("k")), cell(a.Name, "ik"), mo("·"), cell(b.Name, "kj"))
+	}
 	t.Add(s)
 	return m
 }
@@ -311,7 +379,7 @@ func Transposed(a *Matrix, id, name string) *Matrix {
 		RowLabels: a.ColLabels, ColLabels: a.RowLabels,
 		Data: mat.DenseCopyOf(a.Data.T()), from: a.ID}
 	m.explain = func(r, c int) Explanation {
-		return Explanation{Formula: a.Name + "ᵀ: " + result(a.At(c, r)), Sources: []CellRef{{a.ID, c, r}}}
+		return Explanation{Formula: cellName(a.Name, c, r) + " = " + result(a.At(c, r)), Sources: []CellRef{{a.ID, c, r}}}
 	}
 	return m
 }

@@ -15,8 +15,21 @@ import (
 // cellName writes "M[r,c]" with 1-based indices, the way a cell is named
 // in a formula.
 func cellName(name string, r, c int) string {
-	return name + "[" + strconv.Itoa(r+1) + "," + strconv.Itoa(c+1) + "]"
+	return group(name) + "[" + strconv.Itoa(r+1) + "," + strconv.Itoa(c+1) + "]"
 }
+
+// group brackets a name that is itself an expression ("H·A"), so that an
+// index, a transpose or a derivative applies to all of it: (H·A)[1,1],
+// (H·A)ᵀ, ∂L/∂(H·A).
+func group(name string) string {
+	if isExpression(name) && !(strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]")) {
+		return "(" + name + ")"
+	}
+	return name
+}
+
+// isExpression reports whether a name is made of several terms or factors.
+func isExpression(name string) bool { return strings.ContainsAny(name, "·+−|/⊙ ") }
 
 // lookupStep adds the step that looks columns of a table up: column j of
 // the result is column idx[j] of the table (a word's vector).
@@ -148,7 +161,8 @@ func (t *Trace) scalarStep(id string, k, a *Matrix, out Out) *Matrix {
 }
 
 // sumsStep adds the step that sums each row (a column of sums) or each
-// column (a row of sums) of e.
+// column (a row of sums) of e. On paper, a sum too large to compute is
+// named like a power too large ("undefined.overflow.hand").
 func (t *Trace) sumsStep(id string, e *Matrix, axis Axis, out Out) *Matrix {
 	n, length, at := lines(e.Data, axis)
 	var data *mat.Dense
@@ -193,6 +207,9 @@ func (t *Trace) sumsStep(id string, e *Matrix, axis Axis, out Out) *Matrix {
 	s.Ops = []string{"", "Σ →"}
 	s.Reads = []string{e.ID}
 	s.Formula = mrow(mi(m.Name), mo("="), mo("Σ"), mi(e.Name))
+	if t.Mode == Hand && e.Finite() && !m.Finite() {
+		s.Undefined = "undefined.overflow.hand" // powers on paper, added up
+	}
 	t.Add(s)
 	return m
 }
@@ -464,15 +481,21 @@ func (t *Trace) softmaxDotStep(id string, p, dp *Matrix, axis Axis, out Out) *Ma
 	s.Matrices = []*Matrix{p, dp, m}
 	s.Ops = []string{"", "⊙", "Σ →"}
 	s.Reads = []string{p.ID, dp.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mo("Σ"), mi(p.Name), mo("⊙"), mi(dp.Name))
+	// One sum per line: (Σ↓ A⊙∂L/∂A)ⱼ = Σₖ Aₖⱼ·(∂L/∂A)ₖⱼ down column j.
+	l, k := "j", "kj"
+	if axis == EachRow {
+		l, k = "i", "ik"
+	}
+	s.Formula = mrow(cell(m.Name, l), mo("="), munder(mo("Σ"), mi("k")), cell(p.Name, k), mo("·"), cell(dp.Name, k))
 	t.Add(s)
 	return m
 }
 
 // softmaxGradStep adds the second step back through a softmax:
 // ∂L/∂z = κ·P ⊙ (∂L/∂P − dot), with dot the line sums of softmaxDotStep and
-// κ = ln(base)·scale, the factor the softmax's exponent carries.
-func (t *Trace) softmaxGradStep(id string, p, dp, dot *Matrix, axis Axis, kappa float64, out Out) *Matrix {
+// κ = ln(base)·scale, the factor the softmax's exponent carries, which the
+// formula writes as kappaName (ln 3, 1/√2).
+func (t *Trace) softmaxGradStep(id string, p, dp, dot *Matrix, axis Axis, kappa float64, kappaName string, out Out) *Matrix {
 	r, c := p.Dims()
 	dotAt := func(i, j int) (int, int) {
 		if axis == EachRow {
@@ -499,19 +522,156 @@ func (t *Trace) softmaxGradStep(id string, p, dp, dot *Matrix, axis Axis, kappa 
 	})
 	s := t.NewStep(id)
 	s.Matrices = []*Matrix{p, dp, dot, m}
-	s.Ops = []string{Format(kappa) + " ×", "⊙ (", "−", ") ="}
+	s.Ops = []string{kappaName + " ×", "⊙ (", "−", ") ="}
 	s.Reads = []string{p.ID, dp.ID, dot.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mn(Format(kappa)), mi(p.Name), mo("⊙"), mo("("), mi(dp.Name), mo("−"), mi(dot.Name), mo(")"))
+	s.Formula = mrow(mi(m.Name), mo("="), mi(kappaName), mo("·"), mi(p.Name), mo("⊙"), mo("("), mi(dp.Name), mo("−"), mi(dot.Name), mo(")"))
 	t.Add(s)
 	return m
 }
 
-// powName is how a formula writes base^x: "3^" in hand mode, "exp" for e.
-func powName(base float64) string {
+// baseML writes a softmax's base in a formula: e, or 3 on paper.
+func baseML(base float64) string {
 	if base == math.E {
-		return "exp"
+		return mi("e")
 	}
-	return Format(base) + "^"
+	return mn(Format(base))
+}
+
+// superscripts maps the characters of a formatted number to their raised
+// forms, for powers written in plain text (3², e⁻¹).
+var superscripts = map[rune]rune{'0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵',
+	'6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '−': '⁻', '+': '⁺'}
+
+// power writes base^x in a cell's explanation: with a raised exponent where
+// plain text has one (3², 3⁻¹, e⁻²), else exp(x) for e and 3^(x) for 3, as
+// raised digits have no decimal point.
+func power(base float64, x float64) string {
+	b, s := "e", Format(x)
+	if base != math.E {
+		b = Format(base)
+	}
+	var raised strings.Builder
+	for _, r := range s {
+		sr, ok := superscripts[r]
+		if !ok {
+			if base == math.E {
+				return "exp(" + s + ")"
+			}
+			return b + "^(" + s + ")"
+		}
+		raised.WriteRune(sr)
+	}
+	if s == "" { // not a number: the cell says "undefined"
+		return b + "^(?)"
+	}
+	return b + raised.String()
+}
+
+// powerStep adds the step out = base^a, cell by cell: the powers of a
+// softmax (3 on paper, e exactly). On paper the powers are taken as they
+// are, and one too large to compute makes the step undefined with the key
+// "undefined.overflow.hand", which says that exact mode computes it.
+func (t *Trace) powerStep(id string, a *Matrix, base float64, out Out) *Matrix {
+	r, c := a.Dims()
+	data := mat.NewDense(r, c, nil)
+	pow := func(x float64) float64 { return math.Pow(base, x) }
+	if base == math.E {
+		pow = math.Exp
+	}
+	data.Apply(func(i, j int, _ float64) float64 { return pow(a.At(i, j)) }, data)
+	if out.ColLabels == nil {
+		out.ColLabels = a.ColLabels
+	}
+	if out.RowLabels == nil {
+		out.RowLabels = a.RowLabels
+	}
+	m := out.matrix(data, func(i, j int) Explanation {
+		return Explanation{Formula: power(base, a.At(i, j)) + " = " + result(data.At(i, j)),
+			Sources: []CellRef{{a.ID, i, j}}}
+	})
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{a, m}
+	s.Ops = []string{"", "→"}
+	s.Reads = []string{a.ID}
+	s.Formula = mrow(mi(m.Name), mo("="), msup(baseML(base), mrow(mi(a.Name))))
+	if t.Mode == Hand && a.Finite() && !m.Finite() {
+		s.Undefined = "undefined.overflow.hand"
+	}
+	t.Add(s)
+	return m
+}
+
+// shiftStep adds the step that subtracts from every cell the largest value
+// of its row (axis EachRow) or column: the first step of a softmax computed
+// exactly. A softmax does not change when a whole line moves by the same
+// amount, and after the shift the largest power is e⁰ = 1: no power can
+// overflow, and no line's sum can fall to 0. The step shows the maxima
+// (maxOut) and the shifted values (out).
+func (t *Trace) shiftStep(id string, z *Matrix, axis Axis, maxOut, out Out) (maxima, shifted *Matrix) {
+	n, length, at := lines(z.Data, axis)
+	r, c := z.Dims()
+	var mx *mat.Dense
+	lineOf := func(i, j int) int { return i }
+	maxAt := func(l int) (int, int) { return l, 0 }
+	if axis == EachRow {
+		mx = mat.NewDense(n, 1, nil)
+		maxOut.RowLabels = z.RowLabels
+	} else {
+		mx = mat.NewDense(1, n, nil)
+		maxOut.ColLabels = z.ColLabels
+		lineOf = func(_, j int) int { return j }
+		maxAt = func(l int) (int, int) { return 0, l }
+	}
+	for l := 0; l < n; l++ {
+		best := z.At(at(l, 0))
+		for k := 1; k < length; k++ {
+			if v := z.At(at(l, k)); v > best || v != v {
+				best = v
+			}
+		}
+		i, j := maxAt(l)
+		mx.Set(i, j, best)
+	}
+	data := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			mr, mc := maxAt(lineOf(i, j))
+			data.Set(i, j, z.At(i, j)-mx.At(mr, mc))
+		}
+	}
+	maxima = maxOut.matrix(mx, func(i, j int) Explanation {
+		l := lineOf(i, j)
+		parts := make([]string, length)
+		src := make([]CellRef, length)
+		for k := 0; k < length; k++ {
+			zr, zc := at(l, k)
+			parts[k] = Format(z.At(zr, zc))
+			src[k] = CellRef{z.ID, zr, zc}
+		}
+		return Explanation{Formula: "max(" + strings.Join(parts, ", ") + ") = " + result(mx.At(i, j)), Sources: src}
+	})
+	if out.ColLabels == nil {
+		out.ColLabels = z.ColLabels
+	}
+	if out.RowLabels == nil {
+		out.RowLabels = z.RowLabels
+	}
+	shifted = out.matrix(data, func(i, j int) Explanation {
+		mr, mc := maxAt(lineOf(i, j))
+		return Explanation{Formula: paren(z.At(i, j)) + " − " + paren(mx.At(mr, mc)) + " = " + result(data.At(i, j)),
+			Sources: []CellRef{{z.ID, i, j}, {maxima.ID, mr, mc}}}
+	})
+	s := t.NewStep(id)
+	s.Matrices = []*Matrix{z, maxima, shifted}
+	s.Ops = []string{"", "−", "="}
+	s.Reads = []string{z.ID}
+	line := cell(z.Name, "ik")
+	if axis == EachColumn {
+		line = cell(z.Name, "kj")
+	}
+	s.Formula = mrow(indexed(shifted.Name), mo("="), indexed(z.Name), mo("−"), munder(mi("max"), mi("k")), line)
+	t.Add(s)
+	return maxima, shifted
 }
 
 // joinParts sets up a step that shows parts joined by op and then its

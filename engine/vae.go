@@ -190,14 +190,19 @@ func vaeLossStep(t *Trace, dy, mu, sigma *Matrix, recon, kl float64) {
 	}
 	kf.WriteString(") = " + result(kl))
 
-	lr := Computed(Out{ID: "Lrecon", Name: "L_rec", Hue: HuePixel}, mat.NewDense(1, 1, []float64{recon}),
+	// Plain text has no subscript c or capitals, so the two losses are
+	// labelled with raised letters, as papers often write L^rec and L^KL.
+	lr := Computed(Out{ID: "Lrecon", Name: "Lʳᵉᶜ", Hue: HuePixel}, mat.NewDense(1, 1, []float64{recon}),
 		func(int, int) Explanation { return Explanation{Formula: rf.String(), Sources: rsrc} })
-	lk := Computed(Out{ID: "Lkl", Name: "L_KL", Hue: HueText}, mat.NewDense(1, 1, []float64{kl}),
+	lk := Computed(Out{ID: "Lkl", Name: "Lᴷᴸ", Hue: HueText}, mat.NewDense(1, 1, []float64{kl}),
 		func(int, int) Explanation { return Explanation{Formula: kf.String(), Sources: ksrc} })
 	s := t.NewStep("loss")
 	s.Matrices = []*Matrix{lr, lk}
 	s.Reads = []string{dy.ID, mu.ID, sigma.ID}
-	s.Formula = mrow(mi("L"), mo("="), mi("L_rec"), mo("+"), mi("L_KL"))
+	sq := func(x string) string { return msup(mi(x), mn("2")) }
+	s.Formula = mrow(
+		msup(mi("L"), mi("rec")), mo("="), mn("½"), mo("Σ"), msup(mrow(mo("("), mi("Y"), mo("−"), mi("Y′"), mo(")")), mn("2")), mo(","),
+		msup(mi("L"), mi("KL")), mo("="), mo("Σ"), mn("½"), mo("("), sq("μ"), mo("+"), sq("σ"), mo("−"), mn("1"), mo("−"), mi("ln"), sq("σ"), mo(")"))
 	if sigmaUndefined(sigma.Data) {
 		s.Undefined = "undefined.sigma"
 	}

@@ -115,7 +115,7 @@ func TestVAEExplanations(t *testing.T) {
 		{"invsigma", 0, 2, "1/2 = 0.5"},
 		{"dKLsigma", 1, 0, "2 − 0.5 = 1.5"},
 		{"dsigma", 0, 2, "1 + 1.5 = 2.5"},
-		{"dKLmu", 0, 0, "μ = 1"},
+		{"dKLmu", 0, 0, "μ[1,1] = 1"}, // names the cell it copies (was "μ = 1")
 	}
 	for _, c := range cases {
 		e, ok := tr.Explain(c.id, c.r, c.c)

@@ -55,22 +55,32 @@ window.byhandPatch = function (s) {
       }
       return;
     }
-    const [st, m, r, c, text, struck, flash] = ln.split(sep);
+    // full and struckFull: the numbers in full, "" when the text says it
+    // all. A line with flash 0 changed only those (no flash).
+    const [st, m, r, c, text, struck, flash, full, struckFull] = ln.split(sep);
     const td = document.getElementById("c/" + st + "/" + m + "/" + r + "/" + c);
     if (!td) return;
     if (text === "") td.removeAttribute("data-v"); else td.dataset.v = text;
     const inp = td.querySelector("input");
     if (inp) {
       if (document.activeElement !== inp) inp.value = text;
+      if (full) { inp.title = full; td.dataset.full = full; } else { inp.removeAttribute("title"); td.removeAttribute("data-full"); }
     } else if (td.children.length === 2) {
       setText(td.children[0], struck);
       setText(td.children[1], text === "" ? "\u2014" : text);
       td.classList.toggle("struck", struck !== "");
       td.classList.toggle("undef", text === "");
+      // The cell's name, tooltip and focus label, as app/matrix.go's cellName.
+      const table = td.closest("table"), f = full || text;
+      let name = f;
+      if (text === "") name = table ? table.dataset.undef : "";
+      else if (struck !== "" && table) name = table.dataset.relu.replace("{before}", () => struckFull || struck).replace("{after}", () => f);
+      td.setAttribute("aria-label", name);
+      if (name !== text) { td.children[1].title = name; td.dataset.full = name; } else { td.children[1].removeAttribute("title"); td.removeAttribute("data-full"); }
     }
-    if (onScreen.get(st)) {
+    if (onScreen.get(st) && flash !== "0") {
       td.classList.remove("flash1", "flash2");
-      if (flash !== "0") td.classList.add("flash" + flash);
+      td.classList.add("flash" + flash);
     }
   };
   const later = [];
@@ -152,3 +162,62 @@ window.byhandScrollTo = function (id, behavior) {
     window.scrollTo({ top: el.getBoundingClientRect().top + window.scrollY - below - 8, behavior: behavior });
   }));
 };
+
+// byhandGridKeys: the keyboard inside a matrix (app/matrix.go draws the
+// tables). Each matrix is one Tab stop, a roving tabindex: the cell last
+// visited in it has tabindex 0 (its input, for a matrix of inputs), every
+// other -1, so Tab enters a matrix where the reader left it and the next
+// Tab leaves it. Inside a matrix of computed cells the arrow keys move
+// one cell, Home and End to the ends of the row, Ctrl+Home and Ctrl+End to
+// its first and last cell. In a matrix of inputs ↑ and ↓ step the number
+// (StepCard.onKey in app/step.go) and ← → move the caret, so there
+// Alt+arrows (and Alt+Home, Alt+End) move between cells; Alt+arrows work
+// in every matrix. A key used here goes no further: the page's own ← →
+// Home End (the walkthrough's steps) wait until the focus leaves the
+// matrix. Listening on window in the capture phase puts this before any
+// other listener.
+window.byhandGridKeys = function () {
+  const stop = (el) => el.querySelector("input") || el;
+  // rove makes the cell holding el its matrix's Tab stop.
+  const rove = (td) => {
+    const table = td.closest("table.cells");
+    if (!table) return;
+    const mine = stop(td);
+    for (const el of table.querySelectorAll('[tabindex="0"]')) if (el !== mine) el.tabIndex = -1;
+    if (mine.tabIndex !== 0) mine.tabIndex = 0;
+  };
+  window.addEventListener("focusin", (e) => {
+    const td = e.target && e.target.closest ? e.target.closest("table.cells td.cell[data-m]") : null;
+    if (td) rove(td);
+  }, true);
+  window.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const td = t && t.closest ? t.closest("table.cells td.cell[data-m]") : null;
+    if (!td || e.metaKey || e.shiftKey || e.isComposing) return;
+    const input = t.tagName === "INPUT";
+    const alt = e.altKey && !e.ctrlKey;
+    const plain = !e.altKey && !input;
+    const ctrl = e.ctrlKey && !e.altKey && !input && (e.key === "Home" || e.key === "End");
+    if (!alt && !(plain && !e.ctrlKey) && !ctrl) return;
+    const table = td.closest("table.cells");
+    const r = Number(td.dataset.r), c = Number(td.dataset.c);
+    const cells = (sel) => table.querySelectorAll("td.cell[data-m]" + sel);
+    let next = null;
+    switch (e.key) {
+      case "ArrowUp": next = cells('[data-r="' + (r - 1) + '"][data-c="' + c + '"]')[0]; break;
+      case "ArrowDown": next = cells('[data-r="' + (r + 1) + '"][data-c="' + c + '"]')[0]; break;
+      case "ArrowLeft": next = cells('[data-r="' + r + '"][data-c="' + (c - 1) + '"]')[0]; break;
+      case "ArrowRight": next = cells('[data-r="' + r + '"][data-c="' + (c + 1) + '"]')[0]; break;
+      case "Home": next = ctrl ? cells("")[0] : cells('[data-r="' + r + '"]')[0]; break;
+      case "End": { const all = ctrl ? cells("") : cells('[data-r="' + r + '"]'); next = all[all.length - 1]; break; }
+      default: return;
+    }
+    // At the edge nothing moves, and the key still goes no further.
+    e.preventDefault();
+    e.stopPropagation();
+    if (!next || next === td) return;
+    rove(next);
+    stop(next).focus();
+  }, true);
+};
+window.byhandGridKeys();
