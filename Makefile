@@ -70,7 +70,7 @@ test: chromium
 	@echo "== go test (wasm, under node)"
 	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" ./engine/... ./app/...
 	@echo "== end-to-end (Chromium)"
-	BYHAND_E2E=1 $(GO) test -count=1 -timeout 12m ./wasm
+	BYHAND_E2E=1 $(GO) test -count=1 -timeout 25m ./wasm
 
 bench: chromium
 	rm -rf $(DIST)-bench
