@@ -130,6 +130,7 @@ func (s *pageSync) changed(ctx app.Context, c Change) {
 		if !s.stateDue {
 			s.stateDue = true
 			ctx.After(100*time.Millisecond, func(ctx app.Context) {
+				ctx.PreventUpdate() // nothing on the page changes
 				s.stateDue = false
 				s.announce("state")
 			})
@@ -141,6 +142,7 @@ func (s *pageSync) changed(ctx app.Context, c Change) {
 	if !s.p.view.Embed && !s.saveDue {
 		s.saveDue = true
 		ctx.After(300*time.Millisecond, func(ctx app.Context) {
+			ctx.PreventUpdate() // nothing on the page changes
 			if s.saveDue {
 				s.save()
 			}
