@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,53 +30,8 @@ import (
 // returns axe.min.js.
 func axeSource(t *testing.T) string {
 	t.Helper()
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	root := filepath.Join(cache, "byhand-e2e", "axe")
-	file := filepath.Join(root, "node_modules", "axe-core", "axe.min.js")
-	if axeOK(filepath.Dir(file)) == nil {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("the accessibility tests install axe-core with npm, and npm is missing (apt-get install npm): %v", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(root), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// Install beside the cache and rename it into place: a run stopped
-	// half-way, or another one at the same time, leaves no half install.
-	tmp, err := os.MkdirTemp(filepath.Dir(root), "axe-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	if err := os.WriteFile(filepath.Join(tmp, "package.json"), []byte(`{"private": true}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	start := time.Now()
-	cmd := exec.CommandContext(c, npm, "install", "--no-audit", "--no-fund", "axe-core@4")
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm install axe-core@4 failed: %v\n%s", err, out)
-	}
-	if err := axeOK(filepath.Join(tmp, "node_modules", "axe-core")); err != nil {
-		t.Fatalf("npm install axe-core@4: %v", err)
-	}
-	os.RemoveAll(root)
-	if err := os.Rename(tmp, root); err != nil && axeOK(filepath.Dir(file)) != nil {
-		t.Fatalf("moving axe-core into %s: %v", root, err)
-	}
-	t.Logf("installed axe-core 4 from npm into %s in %v", root, time.Since(start).Round(time.Millisecond))
-	b, err := os.ReadFile(file)
+	dir := npmPackage(t, "axe", "axe-core@4", "axe-core", axeOK)
+	b, err := os.ReadFile(filepath.Join(dir, "axe.min.js"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -278,49 +277,7 @@ func TestDeckFrameOrigin(t *testing.T) {
 // fails, the test fails.
 func deckReveal(t *testing.T) string {
 	t.Helper()
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	root := filepath.Join(cache, "byhand-e2e", "reveal")
-	dir := filepath.Join(root, "node_modules", "reveal.js")
-	if deckRevealOK(dir) == nil {
-		return dir
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("the deck tests install reveal.js with npm, and npm is missing (apt-get install npm): %v", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(root), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// Install beside the cache and rename it into place: a run stopped
-	// half-way, or another one at the same time, leaves no half install.
-	tmp, err := os.MkdirTemp(filepath.Dir(root), "reveal-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	if err := os.WriteFile(filepath.Join(tmp, "package.json"), []byte(`{"private": true}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	start := time.Now()
-	cmd := exec.CommandContext(c, npm, "install", "--no-audit", "--no-fund", "reveal.js@5")
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm install reveal.js@5 failed: %v\n%s", err, out)
-	}
-	if err := deckRevealOK(filepath.Join(tmp, "node_modules", "reveal.js")); err != nil {
-		t.Fatalf("npm install reveal.js@5: %v", err)
-	}
-	os.RemoveAll(root)
-	if err := os.Rename(tmp, root); err != nil && deckRevealOK(dir) != nil {
-		t.Fatalf("moving reveal.js into %s: %v", root, err)
-	}
-	t.Logf("installed reveal.js 5 from npm into %s in %v", root, time.Since(start).Round(time.Millisecond))
-	return dir
+	return npmPackage(t, "reveal", "reveal.js@5", "reveal.js", deckRevealOK)
 }
 
 // deckRevealOK says whether dir holds reveal.js 5 with what the deck loads.

@@ -261,3 +261,54 @@ func open(t testing.TB, ctx context.Context, url, ready string) {
 	}
 	waitReady(t, ctx, ready)
 }
+
+// npmPackage installs an npm package (spec, e.g. "reveal.js@5") into the
+// user cache once, under byhand-e2e/<cacheName>, and returns the
+// package's directory (node_modules/<name>). ok checks an install. A
+// missing npm or a failed install fails the test: it is never skipped.
+func npmPackage(t *testing.T, cacheName, spec, name string, ok func(dir string) error) string {
+	t.Helper()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	root := filepath.Join(cache, "byhand-e2e", cacheName)
+	dir := filepath.Join(root, "node_modules", name)
+	if ok(dir) == nil {
+		return dir
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Fatalf("this test installs %s with npm, and npm is missing (apt-get install npm): %v", spec, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(root), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Install beside the cache and rename it into place: a run stopped
+	// half-way, or another one at the same time, leaves no half install.
+	tmp, err := os.MkdirTemp(filepath.Dir(root), cacheName+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "package.json"), []byte(`{"private": true}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(c, npm, "install", "--no-audit", "--no-fund", spec)
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm install %s failed: %v\n%s", spec, err, out)
+	}
+	if err := ok(filepath.Join(tmp, "node_modules", name)); err != nil {
+		t.Fatalf("npm install %s: %v", spec, err)
+	}
+	os.RemoveAll(root)
+	if err := os.Rename(tmp, root); err != nil && ok(dir) != nil {
+		t.Fatalf("moving %s into %s: %v", spec, root, err)
+	}
+	t.Logf("installed %s from npm into %s in %v", spec, root, time.Since(start).Round(time.Millisecond))
+	return dir
+}
