@@ -154,7 +154,7 @@ func (p *ModelPage) open(rawQuery, fragment string) {
 			p.notice.Problems = append(p.notice.Problems, pagestate.Problem{Field: "step", Key: pagestate.ProbStep, Value: step[0]})
 		}
 	}
-	if id, ok := cutPrefix(fragment, "step-"); ok {
+	if id, ok := strings.CutPrefix(fragment, "step-"); ok {
 		for i := range p.s.Views {
 			if p.s.Views[i].ID == id {
 				p.s.Page.Step = i

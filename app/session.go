@@ -322,21 +322,17 @@ func (s *Session) Load(p pagestate.Page) {
 
 // Undo takes back the last committed change; it reports false when there
 // is none.
-func (s *Session) Undo() bool {
-	snap, ok := s.hist.Undo(s.snapshot())
-	if ok {
-		s.restore(snap)
-		s.changed(Change{Kind: ChangeUndo})
-	}
-	return ok
-}
+func (s *Session) Undo() bool { return s.travel(s.hist.Undo, ChangeUndo) }
 
 // Redo brings back what Undo took.
-func (s *Session) Redo() bool {
-	snap, ok := s.hist.Redo(s.snapshot())
+func (s *Session) Redo() bool { return s.travel(s.hist.Redo, ChangeRedo) }
+
+// travel moves through the history one way, then announces it.
+func (s *Session) travel(move func(pagestate.Snapshot) (pagestate.Snapshot, bool), kind ChangeKind) bool {
+	snap, ok := move(s.snapshot())
 	if ok {
 		s.restore(snap)
-		s.changed(Change{Kind: ChangeRedo})
+		s.changed(Change{Kind: kind})
 	}
 	return ok
 }

@@ -195,8 +195,7 @@ func viewQuery(search string) []string {
 	for _, part := range strings.Split(strings.TrimPrefix(search, "?"), "&") {
 		k, _, _ := strings.Cut(part, "=")
 		k, _ = url.QueryUnescape(k)
-		switch k {
-		case "embed", "from", "to", "single", "readonly", "theme", "lang", "origin":
+		if pagestate.IsViewKey(k) {
 			out = append(out, part)
 		}
 	}
@@ -297,5 +296,3 @@ func queryOf(raw string) url.Values {
 	q, _ := url.ParseQuery(raw)
 	return q
 }
-
-func cutPrefix(s, prefix string) (string, bool) { return strings.CutPrefix(s, prefix) }

@@ -96,6 +96,10 @@ const (
 // state, and a link decoder passes over them.
 var viewKeys = []string{"embed", "from", "to", "single", "readonly", "theme", "lang", "origin"}
 
+// IsViewKey reports whether k is a URL option of the view, not of the
+// state.
+func IsViewKey(k string) bool { return slices.Contains(viewKeys, k) }
+
 // stateKeys are the options of a link other than the exercise's cells.
 var stateKeys = []string{"v", "mode", "step", "lr", "n", "seed", "closed"}
 

@@ -85,25 +85,20 @@ func (h *History) Commit(cur Snapshot) bool {
 
 // Undo returns the snapshot before the last commit, if there is one; cur
 // (the page as it is, a change in progress included) becomes redoable.
-func (h *History) Undo(cur Snapshot) (Snapshot, bool) {
-	if len(h.past) == 0 {
-		return Snapshot{}, false
-	}
-	prev := h.past[len(h.past)-1]
-	h.past = h.past[:len(h.past)-1]
-	h.future = append(h.future, cur.Copy())
-	h.committed = prev
-	return prev.Copy(), true
-}
+func (h *History) Undo(cur Snapshot) (Snapshot, bool) { return h.move(&h.past, &h.future, cur) }
 
 // Redo brings back what the last undo took away.
-func (h *History) Redo(cur Snapshot) (Snapshot, bool) {
-	if len(h.future) == 0 {
+func (h *History) Redo(cur Snapshot) (Snapshot, bool) { return h.move(&h.future, &h.past, cur) }
+
+// move takes the last snapshot of from, puts cur on to, and makes the
+// snapshot taken the last commit.
+func (h *History) move(from, to *[]Snapshot, cur Snapshot) (Snapshot, bool) {
+	if len(*from) == 0 {
 		return Snapshot{}, false
 	}
-	next := h.future[len(h.future)-1]
-	h.future = h.future[:len(h.future)-1]
-	h.past = append(h.past, cur.Copy())
+	next := (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
+	*to = append(*to, cur.Copy())
 	h.committed = next
 	return next.Copy(), true
 }
