@@ -67,6 +67,27 @@ func MeanPoolBackward(dy *mat.Dense, group int) *mat.Dense {
 	return dx
 }
 
+// LineExtremes returns each line's largest value along axis (its
+// smallest when largest is false). A line holding NaN gives NaN.
+func LineExtremes(x *mat.Dense, axis Axis, largest bool) []float64 {
+	n, length, at := lines(x, axis)
+	out := make([]float64, n)
+	for l := 0; l < n; l++ {
+		ref := x.At(at(l, 0))
+		for k := 1; k < length; k++ {
+			v := x.At(at(l, k))
+			if v != v || (largest && v > ref) || (!largest && v < ref) {
+				ref = v
+			}
+			if ref != ref {
+				break
+			}
+		}
+		out[l] = ref
+	}
+	return out
+}
+
 // SoftmaxForward returns base^(scale·x), normalised along axis. It subtracts
 // each line's largest (for a negative scale, smallest) value first, so it
 // gives finite probabilities for every finite input, however large: the
@@ -78,14 +99,9 @@ func SoftmaxForward(x *mat.Dense, base, scale float64, axis Axis) *mat.Dense {
 	n, length, at := lines(x, axis)
 	lnb := math.Log(base)
 	e := make([]float64, length)
+	refs := LineExtremes(x, axis, scale >= 0)
 	for l := 0; l < n; l++ {
-		ref := x.At(at(l, 0))
-		for k := 1; k < length; k++ {
-			v := x.At(at(l, k))
-			if (scale >= 0 && v > ref) || (scale < 0 && v < ref) {
-				ref = v
-			}
-		}
+		ref := refs[l]
 		sum := 0.0
 		for k := 0; k < length; k++ {
 			d := x.At(at(l, k)) - ref // ≤ 0 for scale ≥ 0, ≥ 0 otherwise; may be ±Inf

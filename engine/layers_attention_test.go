@@ -184,3 +184,34 @@ func checkSumsToOne(t *testing.T, p *mat.Dense, axis Axis) {
 		}
 	}
 }
+
+// LineExtremes of [[1, 3, −2], [4, 0, 5]]: rows 3 and 5 (smallest −2 and
+// 0), columns 4, 3, 5; a NaN makes its line NaN.
+func TestLineExtremes(t *testing.T) {
+	x := dense([]float64{1, 3, -2}, []float64{4, 0, 5})
+	for _, c := range []struct {
+		axis    Axis
+		largest bool
+		want    []float64
+	}{
+		{EachRow, true, []float64{3, 5}},
+		{EachRow, false, []float64{-2, 0}},
+		{EachColumn, true, []float64{4, 3, 5}},
+		{EachColumn, false, []float64{1, 0, -2}},
+	} {
+		got := LineExtremes(x, c.axis, c.largest)
+		if len(got) != len(c.want) {
+			t.Fatalf("%v", got)
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("axis %v largest %v: %v, want %v", c.axis, c.largest, got, c.want)
+				break
+			}
+		}
+	}
+	x.Set(0, 1, math.NaN())
+	if got := LineExtremes(x, EachRow, true); !math.IsNaN(got[0]) || got[1] != 5 {
+		t.Errorf("with a NaN in row 1: %v", got)
+	}
+}

@@ -622,13 +622,7 @@ func (t *Trace) shiftStep(id string, z *Matrix, axis Axis, maxOut, out Out) (max
 		lineOf = func(_, j int) int { return j }
 		maxAt = func(l int) (int, int) { return 0, l }
 	}
-	for l := 0; l < n; l++ {
-		best := z.At(at(l, 0))
-		for k := 1; k < length; k++ {
-			if v := z.At(at(l, k)); v > best || v != v {
-				best = v
-			}
-		}
+	for l, best := range LineExtremes(z.Data, axis, true) {
 		i, j := maxAt(l)
 		mx.Set(i, j, best)
 	}
