@@ -74,6 +74,13 @@ func settle(t testing.TB, ctx context.Context) {
 	})`)
 }
 
+// settlePatched settles, then waits until the page is idle: the numbers
+// of steps out of sight are written then.
+func settlePatched(t testing.TB, ctx context.Context) {
+	settle(t, ctx)
+	evalJS[bool](t, ctx, `new Promise(r => requestIdleCallback(() => r(true), {timeout: 1000}))`)
+}
+
 // click scrolls an element into view at once, waits for the page to be
 // still, and clicks it with the mouse.
 func click(t *testing.T, ctx context.Context, sel string) {

@@ -135,7 +135,7 @@ func TestUIRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		evalJS[bool](t, ctx, `document.activeElement.blur(), true`)
-		settle(t, ctx)
+		settlePatched(t, ctx)
 		tr := m.Run(st.Clone(), mode)
 		page := pageCells(t, ctx)
 		want := engineCells(t, tr, page)

@@ -48,8 +48,7 @@ func checkPageShows(t *testing.T, ctx context.Context, m engine.Model, p pagesta
 	}
 	tr := m.Run(p.Exercise, p.Mode)
 	// Cells of steps out of sight are written when the page is next idle.
-	evalJS[bool](t, ctx, `new Promise(r => requestIdleCallback(() => r(true), {timeout: 1000}))`)
-	settle(t, ctx)
+	settlePatched(t, ctx)
 	page := pageCells(t, ctx)
 	diffCells(t, "reopened", page, engineCells(t, tr, page))
 }
