@@ -133,7 +133,7 @@ func TestTrainLowersLossAndResetRestores(t *testing.T) {
 	if !(last < first) {
 		t.Fatalf("loss %v → %v", first, last)
 	}
-	if len(s.Losses) != 100 || len(s.Curves["ae.loss"]) != 100 {
+	if len(s.Losses) != 100 || len(s.Curves["ae.loss.label"]) != 100 {
 		t.Fatalf("curve has %d points", len(s.Losses))
 	}
 	s.Reset()

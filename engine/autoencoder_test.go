@@ -12,7 +12,7 @@ import (
 // 0·1 + 1·0 + (−1)·1 + 1·0 + (−1) = −2, which ReLU crosses out to 0.
 // The other cells were worked the same way on paper, then checked here.
 func TestAutoencoderDefaultByHand(t *testing.T) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	tr := m.Run(m.Exercise(), Hand)
 	want := map[string]*mat.Dense{
 		// Encoder layer 1: before ReLU [2 −1 0 2; −2 1 1 −1; 2 0 1 3].
@@ -23,7 +23,7 @@ func TestAutoencoderDefaultByHand(t *testing.T) {
 		"H3": dense([]float64{3, 0, 0, 4}, []float64{0, 1, 0, 0}, []float64{4, 0, 1, 5}),
 		"Y": dense([]float64{6, -1, 0, 8}, []float64{0, 1, 0, 0},
 			[]float64{0, 1, 0, 0}, []float64{3, 0, 0, 4}),
-		"D": dense([]float64{5, -1, -1, 6}, []float64{0, 0, -1, 0},
+		"diff.loss": dense([]float64{5, -1, -1, 6}, []float64{0, 0, -1, 0},
 			[]float64{-1, 0, 0, -1}, []float64{3, -2, -1, 3}),
 		"dY": dense([]float64{10, -2, -2, 12}, []float64{0, 0, -2, 0},
 			[]float64{-2, 0, 0, -2}, []float64{6, -4, -2, 6}),
@@ -56,13 +56,13 @@ func TestAutoencoderDefaultByHand(t *testing.T) {
 }
 
 func TestAutoencoderStepsInOrder(t *testing.T) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	tr := m.Run(m.Exercise(), Hand)
 	var ids []string
 	for _, s := range tr.Steps {
 		ids = append(ids, s.ID)
 	}
-	want := []string{"given", "target", "enc1", "enc2", "dec1", "dec2", "diff", "dY",
+	want := []string{"given", "target", "enc1", "enc2", "dec1", "dec2", "loss.diff", "loss.grad",
 		"dec2.dw", "dec2.dx", "dec1.relu", "dec1.dw", "dec1.dx", "enc2.relu", "enc2.dw", "enc2.dx",
 		"enc1.relu", "enc1.dw"}
 	if len(ids) != len(want) {
@@ -76,7 +76,7 @@ func TestAutoencoderStepsInOrder(t *testing.T) {
 }
 
 func TestAutoencoderDownstreamOfW3(t *testing.T) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	tr := m.Run(m.Exercise(), Hand)
 	down := tr.Downstream("W3")
 	if len(down) == 0 || down[0] != "dec1" {
@@ -90,7 +90,7 @@ func TestAutoencoderDownstreamOfW3(t *testing.T) {
 }
 
 func TestAutoencoderTrainingLowersLoss(t *testing.T) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	st := m.Exercise()
 	first := TotalLoss(m.Run(st, Exact))
 	for i := 0; i < 200; i++ {
@@ -105,7 +105,7 @@ func TestAutoencoderTrainingLowersLoss(t *testing.T) {
 }
 
 func TestOverflowMakesStepsUndefinedAndWaiting(t *testing.T) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	st := m.Exercise()
 	if err := st.Set("W3", 0, 0, 1e308); err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestOverflowMakesStepsUndefinedAndWaiting(t *testing.T) {
 }
 
 func TestSetRefusesBadValues(t *testing.T) {
-	st := Autoencoder{}.Exercise()
+	st := Lookup("autoencoder").Exercise()
 	before := st.Clone()
 	for _, v := range []float64{nan(), inf()} {
 		if err := st.Set("W1", 0, 0, v); err == nil {
@@ -145,7 +145,7 @@ func TestSetRefusesBadValues(t *testing.T) {
 }
 
 func BenchmarkAutoencoderRun(b *testing.B) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	st := m.Exercise()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -154,7 +154,7 @@ func BenchmarkAutoencoderRun(b *testing.B) {
 }
 
 func BenchmarkAutoencoderUpdate(b *testing.B) {
-	m := Autoencoder{}
+	m := Lookup("autoencoder")
 	st := m.Exercise()
 	b.ReportAllocs()
 	for b.Loop() {

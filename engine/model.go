@@ -11,6 +11,7 @@ type Info struct {
 	Title string // message key
 	Blurb string // message key: one line on what it does
 	Order int    // position on the home page
+	Group string // the home page's group, one of Groups
 	// LearningRate is the default step size for training: one at which
 	// the default exercise's loss falls steadily.
 	LearningRate float64

@@ -96,26 +96,35 @@ func (t *Trace) Linear(id string, wb, x *Matrix, out Out, relu bool) *Matrix {
 // Y = [W | b]·[X ; 1]: first ∂L/∂[W | b] = ∂L/∂Y·[X ; 1]ᵀ, then (when
 // wantDX) ∂L/∂X = Wᵀ·∂L/∂Y. The step ids are id+".dw" and id+".dx".
 func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *Matrix) {
+	return t.linearGrad(id+".dw", id+".dx", wb, x, dy, true, wantDX,
+		Out{ID: "d" + wb.ID, Name: "∂L/∂[" + wb.Name + "]"}, Out{ID: "d" + x.ID, Name: "∂L/∂" + group(x.Name)})
+}
+
+// linearGrad is LinearGrad with its step ids and outputs given, each of
+// the two gradients only when wanted.
+func (t *Trace) linearGrad(dwID, dxID string, wb, x, dy *Matrix, wantDW, wantDX bool, dwOut, dxOut Out) (dWb, dX *Matrix) {
 	gw, gx := LinearBackward(wb.Data, x.Data, dy.Data)
-	rows, _ := x.Dims()
-	// [X ; 1]ᵀ, drawn with its column of 1s set apart like a bias column.
-	xt := &Matrix{ID: x.ID + "ᵀ1", Name: group(x.Name) + "ᵀ", Role: x.Role, Hue: x.Hue,
-		BiasColumn: true, Data: mat.DenseCopyOf(ones(x.Data).T())}
-	xt.explain = func(r, c int) Explanation {
-		if c == rows { // the row of 1s under X, standing for the bias
-			return Explanation{Formula: cellName("["+x.Name+" ; 1]", c, r) + " = 1", Sources: []CellRef{{x.ID, c, r}}}
+	if wantDW {
+		rows, _ := x.Dims()
+		// [X ; 1]ᵀ, drawn with its column of 1s set apart like a bias column.
+		xt := &Matrix{ID: x.ID + "ᵀ1", Name: group(x.Name) + "ᵀ", Role: x.Role, Hue: x.Hue,
+			BiasColumn: true, Data: mat.DenseCopyOf(ones(x.Data).T())}
+		xt.explain = func(r, c int) Explanation {
+			if c == rows { // the row of 1s under X, standing for the bias
+				return Explanation{Formula: cellName("["+x.Name+" ; 1]", c, r) + " = 1", Sources: []CellRef{{x.ID, c, r}}}
+			}
+			return Explanation{Formula: cellName(x.Name, c, r) + " = " + result(x.At(c, r)), Sources: []CellRef{{x.ID, c, r}}}
 		}
-		return Explanation{Formula: cellName(x.Name, c, r) + " = " + result(x.At(c, r)), Sources: []CellRef{{x.ID, c, r}}}
+		dwOut.Role, dwOut.Hue = RoleGradient, HueGradient
+		dWb = dwOut.matrix(gw, productExplain(dy, xt, gw))
+		dWb.BiasColumn = true
+		s := t.NewStep(dwID)
+		s.Layout = Product
+		s.Matrices = []*Matrix{dy, xt, dWb}
+		s.Reads = []string{dy.ID, x.ID}
+		s.Formula = mrow(mi(dWb.Name), mo("="), mi(dy.Name), mo("·"), msup(mrow(mo("["), mi(x.Name), mo(";"), mn("1"), mo("]")), mi("T")))
+		t.Add(s)
 	}
-	dWb = Out{ID: "d" + wb.ID, Name: "∂L/∂[" + wb.Name + "]", Role: RoleGradient, Hue: HueGradient}.
-		matrix(gw, productExplain(dy, xt, gw))
-	dWb.BiasColumn = true
-	s := t.NewStep(id + ".dw")
-	s.Layout = Product
-	s.Matrices = []*Matrix{dy, xt, dWb}
-	s.Reads = []string{dy.ID, x.ID}
-	s.Formula = mrow(mi(dWb.Name), mo("="), mi(dy.Name), mo("·"), msup(mrow(mo("["), mi(x.Name), mo(";"), mn("1"), mo("]")), mi("T")))
-	t.Add(s)
 	if !wantDX {
 		return dWb, nil
 	}
@@ -124,9 +133,12 @@ func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *
 	w := &Matrix{ID: wb.ID, Name: wName, Role: wb.Role, Hue: wb.Hue, Trainable: wb.Trainable, Frozen: wb.Frozen,
 		Data: wb.Data.Slice(0, out, 0, in1-1).(*mat.Dense)}
 	wt := Transposed(w, wb.ID+"ᵀ", wName+"ᵀ")
-	dX = Out{ID: "d" + x.ID, Name: "∂L/∂" + group(x.Name), Role: RoleGradient, Hue: HueGradient}.
-		matrix(gx, productExplain(wt, dy, gx))
-	s = t.NewStep(id + ".dx")
+	dxOut.Role, dxOut.Hue = RoleGradient, HueGradient
+	if dxOut.ColLabels == nil {
+		dxOut.ColLabels = x.ColLabels
+	}
+	dX = dxOut.matrix(gx, productExplain(wt, dy, gx))
+	s := t.NewStep(dxID)
 	s.Layout = Product
 	s.Matrices = []*Matrix{wt, dy, dX}
 	s.Reads = []string{wb.ID, dy.ID}

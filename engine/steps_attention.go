@@ -310,6 +310,9 @@ func (t *Trace) sumStep(id string, out Out, terms ...*Matrix) *Matrix {
 	})
 	s := t.NewStep(id)
 	s.Matrices = append(append([]*Matrix{}, terms...), m)
+	for _, a := range terms {
+		s.Reads = append(s.Reads, a.ID)
+	}
 	s.Formula = joinParts(s, terms, "+", "=", mi(m.Name), mo("="))
 	t.Add(s)
 	return m

@@ -15,6 +15,11 @@ type VAE struct{}
 
 func init() { Register(VAE{}) }
 
+var (
+	samples4 = []string{"X₁", "X₂", "X₃", "X₄"}
+	tile2x2  = &Picture{Height: 2, Width: 2, PerColumn: true, Lo: 0, Hi: 2}
+)
+
 // Info presents the variational autoencoder on the home page.
 func (VAE) Info() Info {
 	return Info{Slug: "vae", Title: "vae.name", Blurb: "vae.blurb", Order: 3, LearningRate: 0.01,

@@ -3,7 +3,11 @@
 // model; interface texts in ui.go.
 package i18n
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/byhand/byhand/engine"
+)
 
 // Lang is a language of the catalog.
 type Lang string
@@ -45,11 +49,24 @@ func T(lang Lang, key string) string {
 	if s, ok := catalog[EN][key]; ok && s != "" {
 		return s
 	}
+	if s, ok := engine.LookupText(string(lang), key); ok && s != "" {
+		return s
+	}
+	if s, ok := engine.LookupText(string(EN), key); ok && s != "" {
+		return s
+	}
 	return key
 }
 
-// Has reports whether key has a non-empty message in lang.
-func Has(lang Lang, key string) bool { return catalog[lang][key] != "" }
+// Has reports whether key has a non-empty message in lang: in the
+// catalog, or in a walkthrough file.
+func Has(lang Lang, key string) bool {
+	if catalog[lang][key] != "" {
+		return true
+	}
+	s, _ := engine.LookupText(string(lang), key)
+	return s != ""
+}
 
 // Keys returns every key, sorted.
 func Keys() []string {

@@ -1,0 +1,52 @@
+package engine
+
+import (
+	"embed"
+	"io/fs"
+	"path"
+	"sort"
+)
+
+// The walkthroughs the site ships are files (walkthroughs/*.toml), read
+// and registered when the program starts, like a teacher's own file is
+// when it is opened.
+
+//go:embed walkthroughs/*.toml
+var builtin embed.FS
+
+// BuiltinFiles returns the names of the walkthrough files the site ships,
+// sorted.
+func BuiltinFiles() []string {
+	names, _ := fs.Glob(builtin, "walkthroughs/*.toml")
+	sort.Strings(names)
+	return names
+}
+
+// BuiltinSource returns the text of one shipped walkthrough file.
+func BuiltinSource(name string) string {
+	b, err := builtin.ReadFile(name)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// LoadWalkthrough reads a walkthrough file and makes it a Model, or says
+// every problem it has.
+func LoadWalkthrough(src string) (Model, Problems) {
+	w, probs := ReadWalkthrough(src)
+	if probs != nil {
+		return nil, probs
+	}
+	return NewModel(w)
+}
+
+func init() {
+	for _, name := range BuiltinFiles() {
+		m, probs := LoadWalkthrough(BuiltinSource(name))
+		if probs != nil {
+			panic("engine: " + path.Base(name) + ":\n" + probs.Error())
+		}
+		Register(m)
+	}
+}
