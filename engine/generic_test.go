@@ -105,7 +105,7 @@ func forDefined(t *testing.T, m Model, mode Mode, n int, rng *rand.Rand, draw fu
 // its default exercise and on 20 random defined ones in exact mode, and 5
 // in hand mode (where only CLIP and the DiT compute differently).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []Mode{Exact, Hand} {
 			n := draws(20)
 			if mode == Hand {
@@ -138,7 +138,7 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 func TestExtremeValuesStayNamed(t *testing.T) {
 	extremes := []float64{0, 1e308, -1e308, math.NaN(), math.Inf(1), 1e-308, 1e154, -1e154, 745, -745}
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []Mode{Hand, Exact} {
 			for k := 0; k < 60; k++ {
 				st := m.Exercise()
@@ -181,7 +181,7 @@ func TestExtremeValuesStayNamed(t *testing.T) {
 // TestDownstreamCoversChanges edits each variable and checks that every
 // step whose numbers changed is among the steps the trace says depend on it.
 func TestDownstreamCoversChanges(t *testing.T) {
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []Mode{Hand, Exact} {
 			st := m.Exercise()
 			before := m.Run(st, mode)
@@ -224,7 +224,7 @@ func showsVar(s *Step, id string) bool {
 // TestExplanationsName real cells: every computed cell explains itself with
 // a formula and with sources that exist in the trace.
 func TestExplanationsNameRealCells(t *testing.T) {
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		tr := m.Run(m.Exercise(), Hand)
 		for _, s := range tr.Steps {
 			for _, mx := range s.Matrices {
@@ -256,7 +256,7 @@ func TestExplanationsNameRealCells(t *testing.T) {
 }
 
 func TestStepIDsAndKeys(t *testing.T) {
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		tr := m.Run(m.Exercise(), Hand)
 		if len(tr.Steps) < 3 {
 			t.Fatalf("%s: only %d steps", m.Info().Slug, len(tr.Steps))
@@ -281,7 +281,7 @@ func TestStepIDsAndKeys(t *testing.T) {
 // TestDefaultLearningRateLowersLoss: at the learning rate a model offers,
 // fifty updates of its default exercise lower the loss it trains.
 func TestDefaultLearningRateLowersLoss(t *testing.T) {
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		lr := m.Info().LearningRate
 		if !(lr > 0) {
 			t.Errorf("%s offers no learning rate", m.Info().Slug)
@@ -309,7 +309,7 @@ func TestDefaultLearningRateLowersLoss(t *testing.T) {
 // TestMatrixOncePerStep: a step shows each matrix at most once, so a page
 // can name every cell by step, matrix, row and column.
 func TestMatrixOncePerStep(t *testing.T) {
-	for _, m := range Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []Mode{Hand, Exact} {
 			for _, s := range m.Run(m.Exercise(), mode).Steps {
 				seen := map[string]bool{}

@@ -208,8 +208,15 @@ func (c *Ctx) GradOut(in *Matrix) Out {
 		RowLabels: in.RowLabels, ColLabels: in.ColLabels}
 }
 
-// Out returns the description of output k of the current node.
-func (c *Ctx) Out(k int) Out { return c.node.Out[k].out() }
+// Out returns the description of output k of the current node. A loss
+// step may leave out its outputs after the loss: they get the op's names.
+func (c *Ctx) Out(k int) Out {
+	if k < len(c.node.Out) {
+		return c.node.Out[k].out()
+	}
+	name := c.node.Op.Out[k]
+	return Out{ID: c.prefix + name + "." + c.node.ID, Name: name}
+}
 
 // run works the walkthrough's forward steps, then its backward pass for
 // every phase.

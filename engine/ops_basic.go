@@ -356,10 +356,7 @@ var opSquaredError = &Op{
 		} else {
 			loss, _ = SquaredError(y.Data, t.Data)
 		}
-		o := Out{ID: "L." + n.ID, Name: "L", Hue: HueGradient}
-		if len(n.Out) > 0 {
-			o = c.Out(0)
-		}
+		o := c.Out(0)
 		if !n.Bool("show") {
 			return []*Matrix{o.matrix(mat.NewDense(1, 1, []float64{loss}), nil)}
 		}

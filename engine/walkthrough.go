@@ -640,7 +640,7 @@ func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 		}
 		r.params(n, t, field)
 		ins := r.resolve(n, t, field, defined)
-		if len(outs) != len(n.Op.Out) && !(n.Op.Loss && len(outs) == 0) {
+		if len(outs) != len(n.Op.Out) && !(n.Op.Loss && len(outs) < len(n.Op.Out)) {
 			r.add(t.Line, join(field, "out"), "op %s computes %d matri%s (%s); give out = %s", n.Op.Name, len(n.Op.Out),
 				map[bool]string{true: "x", false: "ces"}[len(n.Op.Out) == 1], strings.Join(n.Op.Out, ", "), outExample(n.Op.Out))
 		}
@@ -648,7 +648,7 @@ func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 			r.add(t.Line, join(field, "label"), "a loss needs a label = { en = \"…\", zh = \"…\" } for the training panel")
 		}
 		var shapes []Shape
-		if ins != nil && len(outs) == len(n.Op.Out) {
+		if ins != nil && (len(outs) == len(n.Op.Out) || n.Op.Loss && len(outs) < len(n.Op.Out)) {
 			var err error
 			shapes, err = n.Op.Shape(n, ins)
 			if err != nil {
