@@ -61,7 +61,7 @@ var opCopy = &Op{
 
 var opLinear = &Op{
 	Name: "linear", In: []string{"W|b", "X"}, Out: []string{"Y"},
-	Params: []Param{{Name: "relu", Kind: KindBool, Default: BoolParam(false), Doc: "apply ReLU to the result"}},
+	Params:  []Param{{Name: "relu", Kind: KindBool, Default: BoolParam(false), Doc: "apply ReLU to the result"}},
 	Formula: "Y = [W | b]·[X ; 1], then ReLU when relu = true; the bias is W's last column",
 	Grad:    "∂L/∂[W | b] = ∂L/∂Y·[X ; 1]ᵀ, ∂L/∂X = Wᵀ·∂L/∂Y (after the ReLU's mask)",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {
@@ -249,12 +249,7 @@ func softmaxBase(c *Ctx, n *Node) (base, scale float64) {
 
 var opSoftmax = &Op{
 	Name: "softmax", In: []string{"Z"}, Out: []string{"P"},
-	Params: []Param{
-		{Name: "axis", Kind: KindString, Default: StrParam("columns"), Choices: []string{"columns", "rows"}, Doc: "normalise down each column or along each row"},
-		{Name: "scale", Kind: KindNumber, Default: NumParam(1), Doc: "a factor on the scores before e^x in Exact mode, e.g. 0.577 for 1/√3"},
-		{Name: "hand_base", Kind: KindNumber, Default: NumParam(3), Doc: "the base of the powers in Hand mode (3 on the sheets; e is 2.718281828459045)"},
-		{Name: "hand_scale", Kind: KindNumber, Default: NumParam(1), Doc: "a factor on the scores in Hand mode"},
-	},
+	Params:  softmaxParams,
 	Formula: "P = base^z / Σ base^z along each column (or row); Exact mode subtracts each line's largest score first",
 	Grad:    "∂L/∂Z = scale·ln(base)·P ⊙ (∂L/∂P − Σ P⊙∂L/∂P)",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {
@@ -264,35 +259,7 @@ var opSoftmax = &Op{
 		return []Shape{in[0]}, nil
 	},
 	Forward: func(c *Ctx, n *Node, in []*Matrix) []*Matrix {
-		base, scale := softmaxBase(c, n)
-		axis := axisOf(n)
-		z := in[0]
-		o := c.Out(0)
-		arrow := "↓"
-		if axis == EachRow {
-			arrow = "→"
-		}
-		mk := func(suffix, name string) Out {
-			return Out{ID: o.ID + "." + suffix, Name: name, Hue: o.Hue, RowLabels: o.RowLabels, ColLabels: o.ColLabels}
-		}
-		first := ""
-		next := func(s string) string { // the node's own id for its first step
-			if first == "" {
-				first = s
-				return c.ID("")
-			}
-			return c.ID(s)
-		}
-		if scale != 1 {
-			z = c.T.Scale(next("scaled"), scale, z, mk("s", Format(scale)+"·"+group(z.Name)))
-		}
-		if c.Mode == Exact {
-			_, z = c.T.shiftStep(next("shift"), z, axis, Out{ID: o.ID + ".max", Name: "max" + arrow, Hue: o.Hue},
-				mk("d", group(z.Name)+" − max"+arrow))
-		}
-		e := c.T.powerStep(next("exp"), z, base, mk("e", "E"))
-		sums := c.T.sumsStep(c.ID("sum"), e, axis, Out{ID: o.ID + ".sum", Name: "Σ" + arrow, Hue: o.Hue})
-		return []*Matrix{c.T.normalizeStep(c.ID("div"), e, sums, axis, o)}
+		return []*Matrix{softmaxSteps(c, n, in[0], c.Out(0), true)}
 	},
 	Backward: func(c *Ctx, n *Node, in, out, dOut []*Matrix, want []bool) []*Matrix {
 		base, scale := softmaxBase(c, n)
@@ -303,35 +270,17 @@ var opSoftmax = &Op{
 			arrow = "→"
 		}
 		dot := c.T.softmaxDotStep(c.ID("dot"), p, dOut[0], axis, Out{ID: "dot." + p.ID + c.prefix, Name: "Σ" + arrow + " " + p.Name + "⊙" + dOut[0].Name})
-		kappa := scale * math.Log(base)
-		name := Format(kappa)
-		switch {
-		case base == 3 && scale == 1:
-			name = "ln 3"
-		case base == math.E && scale == 1:
-			name = "1"
-		}
+		kappa, name := softmaxFactor(base, scale)
 		return []*Matrix{c.T.softmaxGradStep(c.ID("grad"), p, dOut[0], dot, axis, kappa, name, c.GradOut(in[0]))}
 	},
-	Texts: map[string]Text{
-		"scaled.title": {"en": "Scale the scores of {in0}", "zh": "缩放 {in0} 的分数"},
-		"scaled.text":  {"en": "Every score is multiplied by the same factor before the powers are taken.", "zh": "在取幂之前，每个分数乘以同一个因子。"},
-		"shift.title":  {"en": "Subtract each line's largest score", "zh": "减去每条线上的最大分数"},
-		"shift.text": {"en": "Subtracting the same number from a whole line leaves its softmax unchanged, and keeps every power between 0 and 1, so none overflows.",
-			"zh": "整条线减去同一个数不改变 softmax 的结果，又让每个幂都在 0 和 1 之间，不会溢出。"},
-		"exp.title": {"en": "Raise to powers", "zh": "取幂"},
-		"exp.text":  {"en": "Each score becomes a positive power: larger scores give much larger powers.", "zh": "每个分数变成一个正的幂：分数越大，幂大得越多。"},
-		"sum.title": {"en": "Add up each line", "zh": "每条线求和"},
-		"sum.text":  {"en": "The sum of each line is what its powers will be divided by.", "zh": "每条线的和，就是这条线上的幂要除以的数。"},
-		"div.title": {"en": "Divide: the probabilities {out0}", "zh": "相除：概率 {out0}"},
-		"div.text":  {"en": "Each power divided by its line's sum: every line of {out0} now adds up to 1.", "zh": "每个幂除以所在线的和：{out0} 的每条线加起来都等于 1。"},
+	Texts: withSoftmaxTexts("{out0}", map[string]Text{
 		"dot.title": {"en": "Back through the softmax, part 1", "zh": "反向穿过 softmax，第 1 步"},
 		"dot.text": {"en": "For each line, multiply {out0} by its arriving gradient cell by cell and add up: the part every cell of the line shares.",
 			"zh": "对每条线，把 {out0} 和到达的梯度逐格相乘再求和：这是这条线上每一格共有的部分。"},
 		"grad.title": {"en": "Back through the softmax, part 2", "zh": "反向穿过 softmax，第 2 步"},
 		"grad.text": {"en": "Each cell's gradient is its probability times (its arriving gradient minus the line's shared part), times the constant from the base of the powers.",
 			"zh": "每一格的梯度等于它的概率乘以（它到达的梯度减去这条线的共有部分），再乘以幂的底数带来的常数。"},
-	},
+	}),
 }
 
 var opSquaredError = &Op{
