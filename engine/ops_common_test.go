@@ -82,7 +82,7 @@ func TestCommonOpGradients(t *testing.T) {
 			step("s", "matmul", `"A", "B.T"`, `"Y"`, "") + sq},
 		"linear": {param("W", "[1, 2, 0]", "[0, -1, 1]") + ab + target("T", "[1, 0, 0]", "[0, 1, 0]"),
 			step("s", "linear", `"W", "B"`, `"Y"`, "relu = true\n") + sq},
-		"softmax": {ab + t23, step("s", "softmax", `"A"`, `"Y"`, "scale = 0.7\n") + sq},
+		"softmax":      {ab + t23, step("s", "softmax", `"A"`, `"Y"`, "scale = 0.7\n") + sq},
 		"softmax rows": {ab + t23, step("s", "softmax", `"A"`, `"Y"`, "axis = \"rows\"\nhand_base = 2\n") + sq},
 		"cross_entropy": {ab + t23, "[[step]]\nid = \"loss\"\nop = \"cross_entropy\"\nin = [\"A\", \"T\"]\nout = [\"L\", \"P\"]\n" +
 			"label = { en = \"l\", zh = \"l\" }\ntitle = { en = \"t\", zh = \"t\" }\ntext = { en = \"t\", zh = \"t\" }\n"},
@@ -92,8 +92,8 @@ func TestCommonOpGradients(t *testing.T) {
 			step("s", "concat_rows", `"A", "B"`, `"Y"`, "") + sq},
 		"concat_cols": {ab + target("T", "[1, 0, 0, 1, 1, 1]", "[0, 1, 0, 0, 0, 0]"),
 			step("s", "concat_cols", `"A", "B"`, `"Y"`, "") + sq},
-		"rows": {ab + target("T", "[1, 0, 0]"), step("s", "rows", `"A"`, `"Y"`, "from = 2\ncount = 1\n") + sq},
-		"cols": {ab + target("T", "[1, 0]", "[0, 1]"), step("s", "cols", `"A"`, `"Y"`, "from = 2\ncount = 2\n") + sq},
+		"rows":      {ab + target("T", "[1, 0, 0]"), step("s", "rows", `"A"`, `"Y"`, "from = 2\ncount = 1\n") + sq},
+		"cols":      {ab + target("T", "[1, 0]", "[0, 1]"), step("s", "cols", `"A"`, `"Y"`, "from = 2\ncount = 2\n") + sq},
 		"transpose": {ab + target("T", "[1, 0]", "[0, 1]", "[1, 1]"), step("s", "transpose", `"A"`, `"Y"`, "") + sq},
 		"shared":    {ab + t23, step("s", "hadamard", `"A", "A"`, `"Y"`, "") + sq},
 	}
