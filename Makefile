@@ -67,6 +67,8 @@ test: chromium
 	  echo "-- $$f"; \
 	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(SHORTFUZZ) ./app/pagestate || exit 1; \
 	done
+	@echo "-- FuzzReadWalkthrough"
+	$(GO) test -run '^$$' -fuzz '^FuzzReadWalkthrough$$' -fuzztime $(SHORTFUZZ) ./engine
 	@echo "== go test (wasm, under node)"
 	GOOS=js GOARCH=wasm $(GO) test -exec "$(WASMEXEC)" ./engine/... ./app/...
 	@echo "== end-to-end (Chromium)"

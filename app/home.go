@@ -35,18 +35,35 @@ func (h *Home) onLang(ctx app.Context, e app.Event) {
 
 func (h *Home) Render() app.UI {
 	t := func(k string) string { return i18n.T(h.prefs.Lang, k) }
-	models := engine.Models()
-	cards := make([]app.UI, len(models))
-	for i, m := range models {
+	// One list of cards per group, in the groups' order; the cards are
+	// numbered across the groups, in the order a course would take them.
+	var groups []app.UI
+	var cards []app.UI
+	group := ""
+	flush := func() {
+		if len(cards) > 0 {
+			groups = append(groups, app.Section().Class("model-group").DataSet("group", group).Body(
+				app.H2().Class("group-title").Text(t("group."+group)),
+				app.Div().Class("model-groups").Body(groups...),
+			))
+		}
+		cards = nil
+	}
+	for i, m := range engine.Models() {
 		info := m.Info()
-		cards[i] = app.Li().Body(app.A().Class("model-card").Href(info.Slug).DataSet("model", info.Slug).Body(
+		if info.Group != group {
+			flush()
+			group = info.Group
+		}
+		cards = append(cards, app.Li().Body(app.A().Class("model-card").Href(info.Slug).DataSet("model", info.Slug).Body(
 			icon(info.Icon),
 			app.Div().Body(
-				app.H2().Text(strconv.Itoa(i+1)+". "+t(info.Title)),
+				app.H3().Text(strconv.Itoa(i+1)+". "+t(info.Title)),
 				app.P().Text(t(info.Blurb)),
 			),
-		))
+		)))
 	}
+	flush()
 	return app.Div().Class("page home").Body(
 		app.Header().Class("topbar").Body(
 			app.A().Class("brand").Href("./").Text("byhand"),
@@ -56,7 +73,7 @@ func (h *Home) Render() app.UI {
 		app.Main().Class("home-main").Body(
 			app.H1().Text(t("home.title")),
 			app.P().Class("lead").Text(t("home.lead")),
-			app.Ul().Class("model-cards").Body(cards...),
+			app.Div().Class("model-groups").Body(groups...),
 			app.P().Class("home-how").Text(t("home.how")),
 		),
 	)

@@ -23,7 +23,7 @@ func init() { Register(CLIP{}) }
 
 // Info presents CLIP on the home page.
 func (CLIP) Info() Info {
-	return Info{Slug: "clip", Title: "clip.name", Blurb: "clip.blurb", Order: 1, LearningRate: 0.1,
+	return Info{Slug: "clip", Title: "clip.name", Blurb: "clip.blurb", Order: 80, Group: "frontier", LearningRate: 0.1,
 		Icon: [][]float64{{2, 0, 0}, {0, 2, 0}, {0, 0, 2}}}
 }
 

@@ -20,7 +20,7 @@ func init() { Register(DiT{}) }
 
 // Info presents the diffusion transformer on the home page.
 func (DiT) Info() Info {
-	return Info{Slug: "dit", Title: "dit.name", Blurb: "dit.blurb", Order: 5, LearningRate: 0.0005,
+	return Info{Slug: "dit", Title: "dit.name", Blurb: "dit.blurb", Order: 81, Group: "frontier", LearningRate: 0.0005,
 		Icon: [][]float64{{2, 1, 0, 1}, {1, 0, 1, 2}}}
 }
 

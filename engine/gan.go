@@ -21,7 +21,7 @@ func init() { Register(GAN{}) }
 
 // Info presents the GAN on the home page.
 func (GAN) Info() Info {
-	return Info{Slug: "gan", Title: "gan.name", Blurb: "gan.blurb", Order: 4, LearningRate: 0.01,
+	return Info{Slug: "gan", Title: "gan.name", Blurb: "gan.blurb", Order: 62, Group: "generative", LearningRate: 0.01,
 		Icon: [][]float64{{1, 1, 0}, {1, 0, 1}, {0, 1, 1}}}
 }
 

@@ -46,15 +46,39 @@ func Register(m Model) {
 	registry[slug] = m
 }
 
-// Models returns every registered model in home-page order.
+// Models returns every registered model in home-page order: by group,
+// then by order within the group.
 func Models() []Model {
 	out := make([]Model, 0, len(registry))
 	for _, m := range registry {
 		out = append(out, m)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Info().Order < out[j].Info().Order })
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].Info(), out[j].Info()
+		if ga, gb := GroupIndex(a.Group), GroupIndex(b.Group); ga != gb {
+			return ga < gb
+		}
+		if a.Order != b.Order {
+			return a.Order < b.Order
+		}
+		return a.Slug < b.Slug
+	})
 	return out
 }
+
+// GroupIndex is the position of a group on the home page (len(Groups)
+// for an unknown one).
+func GroupIndex(g string) int {
+	for i, x := range Groups {
+		if x == g {
+			return i
+		}
+	}
+	return len(Groups)
+}
+
+// Founding are the five walkthroughs of the founding article.
+var Founding = []string{"autoencoder", "vae", "gan", "clip", "dit"}
 
 // Lookup returns the model with the given slug, or nil.
 func Lookup(slug string) Model { return registry[slug] }

@@ -429,6 +429,9 @@ func (p *tomlParser) inlineTable() *Value {
 	}
 	for {
 		p.blank()
+		if p.eof() || p.peek() == '\n' || p.peek() == '\r' {
+			p.fail("an inline table must close with } on the line it opens")
+		}
 		p.keyValue(t)
 		p.blank()
 		if p.eof() || p.peek() == '\n' {

@@ -22,7 +22,7 @@ var (
 
 // Info presents the variational autoencoder on the home page.
 func (VAE) Info() Info {
-	return Info{Slug: "vae", Title: "vae.name", Blurb: "vae.blurb", Order: 3, LearningRate: 0.01,
+	return Info{Slug: "vae", Title: "vae.name", Blurb: "vae.blurb", Order: 61, Group: "generative", LearningRate: 0.01,
 		Icon: [][]float64{{1, 0, 1}, {0, 0.5, 0}, {1, 0, 1}}}
 }
 

@@ -361,6 +361,7 @@ func ReadWalkthrough(src string) (*Walkthrough, Problems) {
 		se := err.(*SyntaxError)
 		return nil, Problems{{Line: se.Line, Msg: se.Msg}}
 	}
+	root.Line = 0 // a field missing from the file is not on a line
 	r := &reader{}
 	w := &Walkthrough{Source: src, Texts: map[string]map[string]Text{}}
 	r.known(root, "", "slug", "key", "group", "order", "learning_rate", "icon", "title", "blurb", "var", "step", "phase", "texts")
@@ -499,6 +500,7 @@ func (r *reader) vars(w *Walkthrough, root *Table, defined map[string]Shape) {
 		}
 		v.BiasColumn = r.boolean(t, field, "bias")
 		v.Random = r.boolean(t, field, "random")
+		dataGiven := t.Get("data") != nil
 		if dv := t.Get("data"); dv != nil {
 			d, msg := denseOf(dv)
 			if msg != "" {
@@ -523,6 +525,8 @@ func (r *reader) vars(w *Walkthrough, root *Table, defined map[string]Shape) {
 		case v.Random && v.Rows > 0:
 		case v.Random:
 			r.add(t.Line, field, "random noise needs its shape = [rows, columns]")
+		case dataGiven:
+			// its problem is already said
 		default:
 			r.add(t.Line, join(field, "data"), "is missing: give the numbers as a list of rows")
 		}
@@ -579,7 +583,11 @@ func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 		if opName != "" {
 			n.Op = ops[opName]
 			if n.Op == nil {
-				r.add(line, join(field, "op"), "unknown op %q; the ops are %s", opName, strings.Join(OpNames(), ", "))
+				hint := ""
+				if near := nearestOp(opName); near != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", near)
+				}
+				r.add(line, join(field, "op"), "unknown op %q%s; the ops are %s", opName, hint, strings.Join(OpNames(), ", "))
 			}
 		}
 		var allowed []string
@@ -815,4 +823,37 @@ func (w *Walkthrough) varSpec(id string) *VarSpec {
 		}
 	}
 	return nil
+}
+
+// nearestOp is the op whose name is closest to a mistyped one (at most
+// two letters off), or "".
+func nearestOp(name string) string {
+	best, bestD := "", 3
+	for _, n := range OpNames() {
+		if d := editDistance(name, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
 }

@@ -35,7 +35,7 @@ import (
 func surfaceModels(t *testing.T, w, h int64, f func(t *testing.T, ctx context.Context, steps []*engine.Step)) {
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
-	for _, m := range engine.Models() {
+	for _, m := range foundingModels(t) {
 		slug := m.Info().Slug
 		t.Run(slug, func(t *testing.T) {
 			ctx := surfaceOpen(t, srv, slug, w, h)

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	ui "github.com/byhand/byhand/app"
+	"github.com/byhand/byhand/engine"
 	"github.com/chromedp/chromedp"
 )
 
@@ -311,4 +312,23 @@ func npmPackage(t *testing.T, cacheName, spec, name string, ok func(dir string) 
 	}
 	t.Logf("installed %s from npm into %s in %v", spec, root, time.Since(start).Round(time.Millisecond))
 	return dir
+}
+
+// foundingModels are the five walkthroughs of the founding article, which
+// the deep end-to-end tests (hundreds of updates, every step in present
+// mode, every cell's round trip) drive; every other walkthrough shares
+// their components and gets the lighter TestCatalogueLoadsEditsTrains.
+// The test says so in its log.
+func foundingModels(t *testing.T) []engine.Model {
+	t.Helper()
+	var out []engine.Model
+	for _, slug := range engine.Founding {
+		m := engine.Lookup(slug)
+		if m == nil {
+			t.Fatalf("founding walkthrough %q is not registered", slug)
+		}
+		out = append(out, m)
+	}
+	t.Logf("deep checks on the %d founding walkthroughs; the other %d walkthroughs get TestCatalogueLoadsEditsTrains", len(out), len(engine.Models())-len(out))
+	return out
 }

@@ -18,6 +18,9 @@ const usage = `usage:
       serve DIR the way GitHub Pages does
   wasm size FILE...
       print raw, gzip -9 and brotli -q 11 sizes
+  wasm check FILE...
+      check walkthrough files: print every problem with its line and field
+      (the messages a page shows when the file is opened); exit 1 if any
 `
 
 // serve runs the command line.
@@ -34,6 +37,8 @@ func serve() {
 		err = serveCmd(args)
 	case "size":
 		err = sizeCmd(args)
+	case "check":
+		err = checkCmd(os.Stdout, args)
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 	default:

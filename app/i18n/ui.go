@@ -2,7 +2,15 @@ package i18n
 
 func init() {
 	Add(map[string]Entry{
-		"home.title": {"Learn how AI models compute, by hand", "亲手算一遍，看懂 AI 模型如何计算"},
+		"group.basics":     {"Basics", "基础"},
+		"group.workbook":   {"Workbook", "练习册"},
+		"group.networks":   {"Networks", "神经网络"},
+		"group.attention":  {"Attention and transformers", "注意力与 Transformer"},
+		"group.sequence":   {"Sequence models", "序列模型"},
+		"group.generative": {"Generative models", "生成模型"},
+		"group.frontier":   {"Frontier models", "前沿模型"},
+		"group.":           {"Other walkthroughs", "其他演练"},
+		"home.title":       {"Learn how AI models compute, by hand", "亲手算一遍，看懂 AI 模型如何计算"},
 		"home.lead": {"Each walkthrough is a small exercise worked number by number, the way it is worked on paper — but live: change any weight, input or noise and every later step recomputes at once.",
 			"每个演练都是一道小练习，像在纸上那样一个数一个数地算出来——但它是活的：改动任何权重、输入或噪声，后面的每一步都会立刻重新计算。"},
 		"home.how": {"Use ← and → to step through a walkthrough. Hover over or focus a computed number to see how it was made.",
