@@ -13,6 +13,7 @@ import (
 type Home struct {
 	app.Compo
 	prefs Prefs
+	open  openPanel
 }
 
 func (h *Home) OnInit() { h.prefs = Prefs{Lang: i18n.EN, Theme: "system"} }
@@ -44,7 +45,7 @@ func (h *Home) Render() app.UI {
 		if len(cards) > 0 {
 			groups = append(groups, app.Section().Class("model-group").DataSet("group", group).Body(
 				app.H2().Class("group-title").Text(t("group."+group)),
-				app.Div().Class("model-groups").Body(groups...),
+				app.Ul().Class("model-cards").Body(cards...),
 			))
 		}
 		cards = nil
@@ -74,6 +75,7 @@ func (h *Home) Render() app.UI {
 			app.H1().Text(t("home.title")),
 			app.P().Class("lead").Text(t("home.lead")),
 			app.Div().Class("model-groups").Body(groups...),
+			h.renderOpen(t),
 			app.P().Class("home-how").Text(t("home.how")),
 		),
 	)

@@ -24,6 +24,12 @@ import (
 type ModelPage struct {
 	app.Compo
 	Slug string
+	// Model, when set, is the walkthrough (a file a reader opened);
+	// otherwise it is the registered one of Slug.
+	Model engine.Model
+	// Source is the part of a link that brings an opened walkthrough
+	// back ("file=…" or "src=…"); empty for a shipped one.
+	Source string
 
 	s     *Session
 	prefs Prefs
@@ -61,7 +67,10 @@ type notice struct {
 }
 
 func (p *ModelPage) OnInit() {
-	m := engine.Lookup(p.Slug)
+	m := p.Model
+	if m == nil {
+		m = engine.Lookup(p.Slug)
+	}
 	if m == nil {
 		return
 	}
@@ -74,6 +83,28 @@ func (p *ModelPage) OnInit() {
 func maxSteps(m engine.Model) int {
 	ex := m.Exercise()
 	return max(len(m.Run(ex, engine.Hand).Steps), len(m.Run(ex, engine.Exact).Steps))
+}
+
+// storeAs is the name the page's saved work is kept under: the slug, and
+// for an opened file the slug after "opened.", so that a teacher's file
+// never takes a shipped walkthrough's work.
+func (p *ModelPage) storeAs() string {
+	if p.Source != "" {
+		return "opened." + p.s.Model.Info().Slug
+	}
+	return p.s.Model.Info().Slug
+}
+
+// pageHref is the relative address of the page with the given query:
+// for an opened file, with its source first.
+func (p *ModelPage) pageHref(query string) string {
+	if p.Source == "" {
+		return p.s.Model.Info().Slug + "?" + query
+	}
+	if query == "" {
+		return "open?" + p.Source
+	}
+	return "open?" + p.Source + "&" + query
 }
 
 // clamp keeps a step inside the walkthrough and the view's range.
@@ -129,7 +160,7 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 func (p *ModelPage) open(rawQuery, fragment string) {
 	m := p.s.Model
 	if !p.view.Embed {
-		if data, ok := loadWork(m.Info().Slug); ok {
+		if data, ok := loadWork(p.storeAs()); ok {
 			saved, probs, ok := pagestate.DecodeSaved(m, data)
 			switch {
 			case !ok:
@@ -350,7 +381,7 @@ func (p *ModelPage) renderEmbed() app.UI {
 			p.stepper(cur, p.s.Steps(), true),
 			app.Span().Class("embed-title").Title(p.t(p.s.Model.Info().Title)).Text(p.t(v.Title)),
 			p.modeSwitch(),
-			app.A().Class("embed-open").Href(p.s.Model.Info().Slug+"?"+pagestate.Encode(p.s.Model, p.s.Page)).
+			app.A().Class("embed-open").Href(p.pageHref(pagestate.Encode(p.s.Model, p.s.Page))).
 				Attr("target", "_blank").Attr("rel", "noopener").Title(p.t("embed.open")).Text("↗"),
 		),
 		p.noticeBar(),

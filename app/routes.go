@@ -10,7 +10,7 @@ import (
 
 // Paths returns every page's path: the home page and one per model.
 func Paths() []string {
-	out := []string{"/"}
+	out := []string{"/", "/open"}
 	for _, m := range engine.Models() {
 		out = append(out, "/"+m.Info().Slug)
 	}
@@ -20,6 +20,7 @@ func Paths() []string {
 // Register tells go-app which component serves which path.
 func Register() {
 	app.Route("/", func() app.Composer { return &Home{} })
+	app.Route("/open", func() app.Composer { return &OpenPage{} })
 	for _, m := range engine.Models() {
 		slug := m.Info().Slug
 		app.Route("/"+slug, func() app.Composer { return &ModelPage{Slug: slug} })

@@ -44,7 +44,7 @@ func loadWork(slug string) (string, bool) {
 }
 
 func startSync(ctx app.Context, p *ModelPage) *pageSync {
-	s := &pageSync{p: p, slug: p.s.Model.Info().Slug}
+	s := &pageSync{p: p, slug: p.storeAs()}
 	s.lastChrome = s.chrome()
 	keydown := app.FuncOf(func(this app.Value, args []app.Value) any {
 		if len(args) > 0 {
@@ -206,7 +206,11 @@ func viewQuery(search string) []string {
 func (s *pageSync) link() string {
 	loc := app.Window().Get("location")
 	u := loc.Get("origin").String() + loc.Get("pathname").String()
-	if q := pagestate.Encode(s.p.s.Model, s.p.s.Page); q != "" {
+	q := pagestate.Encode(s.p.s.Model, s.p.s.Page)
+	if s.p.Source != "" {
+		q = strings.TrimSuffix(s.p.Source+"&"+q, "&")
+	}
+	if q != "" {
 		u += "?" + q
 	}
 	return u
@@ -217,8 +221,11 @@ func (s *pageSync) embedCode(lang string) string {
 	loc := app.Window().Get("location")
 	v := s.p.view
 	v.Embed, v.Lang = true, lang
-	src := loc.Get("origin").String() + loc.Get("pathname").String() + "?" +
-		pagestate.EmbedQuery(s.p.s.Model, s.p.s.Page, v)
+	q := pagestate.EmbedQuery(s.p.s.Model, s.p.s.Page, v)
+	if s.p.Source != "" {
+		q = s.p.Source + "&" + q
+	}
+	src := loc.Get("origin").String() + loc.Get("pathname").String() + "?" + q
 	title := "byhand: " + s.p.t(s.p.s.Model.Info().Title)
 	return `<iframe src="` + htmlAttr(src) + `" title="` + htmlAttr(title) +
 		`" width="800" height="450" style="border:0;max-width:100%" loading="lazy"></iframe>`

@@ -150,6 +150,29 @@ window.byhandReadFile = function (input, max, done) {
   f.text().then((t) => done(t, ""), () => done("", "unreadable"));
 };
 
+// byhandReadDropped reads the first file dropped on an element (a drop
+// event) as byhandReadFile does; a drop without a file calls done("", "none").
+window.byhandReadDropped = function (event, max, done) {
+  event.preventDefault();
+  const f = event.dataTransfer && event.dataTransfer.files && event.dataTransfer.files[0];
+  if (!f) { done("", "none"); return; }
+  if (f.size > max) { done("", "too_big"); return; }
+  f.text().then((t) => done(t, ""), () => done("", "unreadable"));
+};
+
+// byhandFetchText fetches a walkthrough file from the page's own origin
+// and calls done(text, "") or done("", reason): "origin" for another
+// origin (refused before any request), "status" or "network" otherwise.
+window.byhandFetchText = function (src, max, done) {
+  let u;
+  try { u = new URL(src, document.baseURI); } catch (e) { done("", "origin"); return; }
+  if (u.origin !== location.origin) { done("", "origin"); return; }
+  fetch(u.href, { credentials: "same-origin" }).then((r) => {
+    if (!r.ok) { done("", "status"); return; }
+    return r.text().then((t) => t.length > max ? done("", "too_big") : done(t, ""));
+  }, () => done("", "network"));
+};
+
 // byhandScrollTo brings the element with the given id to the top of the
 // window, just below the sticky bar, once the page has laid it out.
 window.byhandScrollTo = function (id, behavior) {

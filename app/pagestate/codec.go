@@ -94,7 +94,9 @@ const (
 
 // viewKeys are the URL options of the view (see View): they are not
 // state, and a link decoder passes over them.
-var viewKeys = []string{"embed", "from", "to", "single", "readonly", "theme", "lang", "origin"}
+// "file" and "src" say where an opened walkthrough comes from (the file
+// itself, or its URL): they stay with the page's URL and links.
+var viewKeys = []string{"embed", "from", "to", "single", "readonly", "theme", "lang", "origin", "file", "src"}
 
 // IsViewKey reports whether k is a URL option of the view, not of the
 // state.
