@@ -30,7 +30,9 @@ func TestUIEditWeight(t *testing.T) {
 	}
 }
 
-func checkEditWeight(t *testing.T, slug string) {
+// checkEditWeight edits a weight of a model's page and compares every
+// cell with the engine, before and after; it returns the browser.
+func checkEditWeight(t *testing.T, slug string) context.Context {
 	ctx, m, mode := uiTest(t, slug)
 	st := m.Exercise()
 	var w *engine.Var
@@ -65,6 +67,7 @@ func checkEditWeight(t *testing.T, slug string) {
 	if got, want := changedKeys(page0, page1), changedKeys(engineCells(t, before, page1), want1); !slices.Equal(got, want) {
 		t.Errorf("cells changed on the page:\n%v\nthe engine changes:\n%v", got, want)
 	}
+	return ctx
 }
 
 // typeInto focuses an input, selects its text, types text and presses Enter.
