@@ -67,6 +67,11 @@ func NewModel(w *Walkthrough) (Model, Problems) {
 	key := w.Key
 	setText(key+".name", w.Title)
 	setText(key+".blurb", w.Blurb)
+	// A softmax whose powers all fall to 0 on a line (normalizeStep).
+	setText(key+".undefined.underflow", Text{
+		"en": "Undefined: every power in a row or column is too small to tell from zero, so the sum is 0 and the division has no answer. Exact mode first subtracts each line's largest value, which keeps every sum at least 1: switch to Exact, or make an earlier number smaller.",
+		"zh": "无定义：某一行或一列的每个幂都小到无法与 0 区分，所以和为 0，除法没有答案。精确模式会先减去每条线上的最大值，使每个和至少为 1：请切换到精确模式，或把前面的某个数改小。",
+	})
 	for _, n := range w.Steps {
 		setText(key+"."+n.ID+".title", n.Title)
 		setText(key+"."+n.ID+".text", n.Text)

@@ -413,7 +413,11 @@ func (c *Ctx) gradient(id string, shares []*Matrix) *Matrix {
 	}
 	m := c.m[id]
 	for k, s := range shares {
-		s.Name = fmt.Sprintf("∂L/∂%s %s", group(m.Name), circled(k+1))
+		// A share passed on unchanged (an add's ∂L/∂Y) is another
+		// matrix's gradient too: it keeps its own name.
+		if s.Name == "∂L/∂"+group(m.Name) {
+			s.Name = fmt.Sprintf("∂L/∂%s %s", group(m.Name), circled(k+1))
+		}
 	}
 	saved := c.node
 	c.node = &Node{ID: id}

@@ -355,7 +355,7 @@ var opBCE = &Op{
 	},
 	Texts: map[string]Text{
 		"loss.title": {"en": "The loss: binary cross-entropy", "zh": "损失：二元交叉熵"},
-		"loss.text": {"en": "Each score costs ln(1 + e^−z) when its target is 1 and ln(1 + eᶻ) when it is 0: small when the probability agrees with the target.",
+		"loss.text": {"en": "Each score costs ln(1 + e⁻ᶻ) when its target is 1 and ln(1 + eᶻ) when it is 0: small when the probability agrees with the target.",
 			"zh": "目标为 1 时每个分数的代价是 ln(1 + e⁻ᶻ)，目标为 0 时是 ln(1 + eᶻ)：概率与目标一致时代价小。"},
 		"grad.title": {"en": "Loss gradient: {out1} − {in1}", "zh": "损失梯度：{out1} − {in1}"},
 		"grad.text": {"en": "Sigmoid and binary cross-entropy together have the simplest gradient: each probability minus its target.",

@@ -132,7 +132,7 @@ func (t *Trace) linearGrad(dwID, dxID string, wb, x, dy *Matrix, wantDW, wantDX 
 	wName := strings.TrimSpace(strings.Split(wb.Name, "|")[0])
 	w := &Matrix{ID: wb.ID, Name: wName, Role: wb.Role, Hue: wb.Hue, Trainable: wb.Trainable, Frozen: wb.Frozen,
 		Data: wb.Data.Slice(0, out, 0, in1-1).(*mat.Dense)}
-	wt := Transposed(w, wb.ID+"ᵀ", wName+"ᵀ")
+	wt := Transposed(w, wb.ID+"ᵀ", group(wName)+"ᵀ")
 	dxOut.Role, dxOut.Hue = RoleGradient, HueGradient
 	if dxOut.ColLabels == nil {
 		dxOut.ColLabels = x.ColLabels
@@ -296,6 +296,10 @@ func (t *Trace) Scale(id string, k float64, a *Matrix, out Out) *Matrix {
 	s.Ops = []string{Format(k) + " ×", "="}
 	s.Reads = []string{a.ID}
 	s.Formula = mrow(mi(m.Name), mo("="), mn(Format(k)), mo("·"), operand(a.Name))
+	if plain(m.Name) == plain(Format(k)+"·"+group(a.Name)) {
+		// Named after its own product (a softmax's 0.5·S): say what a cell is.
+		s.Formula = mrow(indexed(m.Name), mo("="), mn(Format(k)), mo("·"), indexed(a.Name))
+	}
 	t.Add(s)
 	return m
 }
@@ -392,6 +396,15 @@ func Transposed(a *Matrix, id, name string) *Matrix {
 		Data: mat.DenseCopyOf(a.Data.T()), from: a.ID}
 	m.explain = func(r, c int) Explanation {
 		return Explanation{Formula: cellName(a.Name, c, r) + " = " + result(a.At(c, r)), Sources: []CellRef{{a.ID, c, r}}}
+	}
+	if a.from != "" {
+		// a is itself a view (Kᵀ of "K.T"), which a backward step may never
+		// show: aᵀ is the matrix a views, so name that matrix's cells.
+		orig := a.from
+		m.from = orig
+		m.explain = func(r, c int) Explanation {
+			return Explanation{Formula: cellName(a.Name, c, r) + " = " + result(a.At(c, r)), Sources: []CellRef{{orig, r, c}}}
+		}
 	}
 	return m
 }

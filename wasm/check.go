@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/byhand/byhand/engine"
 )
@@ -41,4 +42,46 @@ func checkCmd(w io.Writer, files []string) error {
 		return fmt.Errorf("check: %d of %d files have problems", bad, len(files))
 	}
 	return nil
+}
+
+// opsTable is the README's table of ops, from the registry: each op with
+// what it reads and computes, its parameters, its formula and its
+// backward.
+func opsTable() string {
+	var b strings.Builder
+	b.WriteString("| op | in | out | parameters (default) | forward | backward |\n|---|---|---|---|---|---|\n")
+	cell := func(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+	for _, name := range engine.OpNames() {
+		op := engine.LookupOp(name)
+		in := strings.Join(op.In, ", ")
+		if op.Variadic {
+			in += ", …"
+		}
+		var params []string
+		for _, p := range op.Params {
+			s := p.Name
+			if p.Default != nil {
+				switch p.Default.Kind {
+				case engine.KindNumber:
+					s += fmt.Sprintf(" (%g)", p.Default.Num)
+				case engine.KindBool:
+					s += fmt.Sprintf(" (%t)", p.Default.Bool)
+				case engine.KindString:
+					s += fmt.Sprintf(" (%q)", p.Default.Str)
+				}
+			}
+			params = append(params, s)
+		}
+		kind := ""
+		if op.Loss {
+			kind = " (loss)"
+		}
+		back := op.Grad
+		if op.Backward == nil {
+			back = "none: shown only, nothing trained may depend on it"
+		}
+		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", name, kind, cell(in), cell(strings.Join(op.Out, ", ")),
+			cell(strings.Join(params, ", ")), cell(op.Formula), cell(back))
+	}
+	return b.String()
 }

@@ -21,6 +21,8 @@ const usage = `usage:
   wasm check FILE...
       check walkthrough files: print every problem with its line and field
       (the messages a page shows when the file is opened); exit 1 if any
+  wasm ops
+      print the table of ops walkthrough files are written in (README)
 `
 
 // serve runs the command line.
@@ -39,6 +41,8 @@ func serve() {
 		err = sizeCmd(args)
 	case "check":
 		err = checkCmd(os.Stdout, args)
+	case "ops":
+		fmt.Print(opsTable())
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 	default:
