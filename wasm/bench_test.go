@@ -107,7 +107,7 @@ func TestBrowserBench(t *testing.T) {
 	fmt.Printf("%-14s %-8s %6s %9s %6s %11s %6s %11s %6s %9s\n", "page", "cell", "cells", "DOM p50", "p95", "frame p50", "p95", "paint p50", "p95", "timeouts")
 	ctx := startBrowser(t, t.TempDir())
 	for _, p := range rootSite.Paths {
-		if p == "/" {
+		if p == "/" || p == "/open" {
 			continue
 		}
 		open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
