@@ -188,8 +188,15 @@ func (c *Ctx) Matrix(ref string) *Matrix {
 		panic("engine: no matrix " + ref)
 	}
 	if t {
+		// One view per run: the backward pass shows the view the forward
+		// step showed.
+		if v := c.m[ref]; v != nil {
+			return v
+		}
 		c.views++
-		return Transposed(m, fmt.Sprintf("%sᵀ%d", base, c.views), group(m.Name)+"ᵀ")
+		v := Transposed(m, fmt.Sprintf("%sᵀ%d", base, c.views), group(m.Name)+"ᵀ")
+		c.m[ref] = v
+		return v
 	}
 	return m
 }
