@@ -120,11 +120,11 @@ var opMatMul = &Op{
 		g := make([]*Matrix, 2)
 		if want[0] {
 			o := c.GradOut(a)
-			g[0] = c.T.MatMul(c.ID("da"), dy, Transposed(b, b.ID+"ᵀ."+c.node.ID, group(b.Name)+"ᵀ"), o)
+			g[0] = c.T.MatMul(c.ID("da"), dy, Transposed(b, b.ID+"ᵀ."+c.node.ID, transposeName(b.Name)), o)
 		}
 		if want[1] {
 			o := c.GradOut(b)
-			g[1] = c.T.MatMul(c.ID("db"), Transposed(a, a.ID+"ᵀ."+c.node.ID, group(a.Name)+"ᵀ"), dy, o)
+			g[1] = c.T.MatMul(c.ID("db"), Transposed(a, a.ID+"ᵀ."+c.node.ID, transposeName(a.Name)), dy, o)
 		}
 		return g
 	},
@@ -136,6 +136,15 @@ var opMatMul = &Op{
 		"db.text": {"en": "{out0} = {in0}·{in1}, so the gradient of {in1} is {in0} transposed times the gradient arriving at {out0}.",
 			"zh": "{out0} = {in0}·{in1}，所以 {in1} 的梯度是 {in0} 的转置乘以到达 {out0} 的梯度。"},
 	},
+}
+
+// transposeName names the transpose of a matrix: Aᵀ, or A for a view
+// already named Aᵀ.
+func transposeName(name string) string {
+	if n, ok := strings.CutSuffix(name, "ᵀ"); ok && n != "" {
+		return n
+	}
+	return group(name) + "ᵀ"
 }
 
 var opReLU = &Op{
