@@ -179,13 +179,14 @@ func (m *FileModel) Info() Info {
 // Exercise returns the default exercise: the file's numbers, and noise
 // drawn from seed 1 where the file gives none.
 func (m *FileModel) Exercise() *State {
-	st := &State{}
+	st := &State{Seed: m.W.Seed}
+	seed := max(m.W.Seed, 1)
 	k := 0
 	for _, v := range m.W.Vars {
 		cp := v.Var
 		if v.Data == nil {
-			cp.Data = Gaussian(noiseSeed(1, v.ID, k), v.Rows, v.Cols)
-			st.Seed = 1
+			cp.Data = Gaussian(noiseSeed(seed, v.ID, k), v.Rows, v.Cols)
+			st.Seed = seed
 		} else {
 			cp.Data = mat.DenseCopyOf(v.Data)
 		}

@@ -377,6 +377,14 @@ func (c *Ctx) backward(p *PhaseSpec) []Gradient {
 		in := make([]*Matrix, len(n.In))
 		for k, ref := range n.In {
 			in[k] = c.Matrix(ref)
+			// A trainable variable this phase does not train is drawn
+			// frozen in its steps (the GAN's discriminator while the
+			// generator trains).
+			if v := c.W.varSpec(baseID(ref)); v != nil && v.Trainable && !contains(p.Train, v.ID) {
+				cp := *in[k]
+				cp.Trainable, cp.Frozen = false, true
+				in[k] = &cp
+			}
 		}
 		out := make([]*Matrix, len(n.Out))
 		for k, o := range n.Out {

@@ -353,7 +353,11 @@ var opSquaredError = &Op{
 			o = Out{ID: "diff." + c.prefix + n.ID, Name: diffName, Role: RoleGradient, Hue: HueGradient}
 		}
 		diff := c.T.Elementwise(c.ID("diff"), y, "−", t, o, func(a, b float64) float64 { return a - b })
-		c.T.Step(c.ID("diff")).Formula = squaredSumFormula(diffName)
+		if n.Bool("half") {
+			c.T.Step(c.ID("diff")).Formula = mrow(mi("L"), mo("="), mn("½"), mo("Σ"), msup(mrow(mo("("), mi(diffName), mo(")")), mn("2")))
+		} else {
+			c.T.Step(c.ID("diff")).Formula = squaredSumFormula(diffName)
+		}
 		dy := diff
 		if !n.Bool("half") {
 			dy = c.T.Scale(c.ID("grad"), 2, diff, c.GradOut(y))

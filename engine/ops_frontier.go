@@ -32,25 +32,6 @@ func froSide(cols int) int {
 	return n
 }
 
-// froPair names the column of pair (i, j), 0-based, as "i,j" counted from 1.
-func froPair(i, j int) string { return strconv.Itoa(i+1) + "," + strconv.Itoa(j+1) }
-
-// froCell writes cell (r, c) of a pair matrix as M[channel, i,j].
-func froCell(name string, r, i, j int) string {
-	return group(name) + "[" + strconv.Itoa(r+1) + "; " + froPair(i, j) + "]"
-}
-
-// froPairLabels are the column labels of an N×N pair matrix.
-func froPairLabels(n int) []string {
-	out := make([]string, 0, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			out = append(out, froPair(i, j))
-		}
-	}
-	return out
-}
-
 // froTriangle computes o[c, (i,j)] = Σ_k a[c, (i,k)]·b[c, (j,k)].
 func froTriangle(a, b *mat.Dense) *mat.Dense {
 	r, cols := a.Dims()

@@ -61,6 +61,10 @@ type Walkthrough struct {
 	Group        string
 	Order        int
 	LearningRate float64
+	// Seed is the seed the default noise was drawn with (0: none given).
+	// Random variables the file gives no numbers for are drawn from it
+	// (from seed 1 when it is 0), and the default exercise records it.
+	Seed         uint64
 	Icon         [][]float64
 	Title, Blurb Text
 	Vars         []*VarSpec
@@ -94,9 +98,7 @@ type OutSpec struct {
 	Picture              *Picture
 }
 
-func (o OutSpec) out() Out {
-	return Out{ID: o.ID, Name: o.Name, Role: o.Role, Hue: o.Hue, RowLabels: o.RowLabels, ColLabels: o.ColLabels, Picture: o.Picture}
-}
+func (o OutSpec) out() Out { return Out(o) }
 
 // Node is one forward step of a walkthrough: an op with its inputs,
 // outputs and parameters.
@@ -364,7 +366,7 @@ func ReadWalkthrough(src string) (*Walkthrough, Problems) {
 	root.Line = 0 // a field missing from the file is not on a line
 	r := &reader{}
 	w := &Walkthrough{Source: src, Texts: map[string]map[string]Text{}}
-	r.known(root, "", "slug", "key", "group", "order", "learning_rate", "icon", "title", "blurb", "var", "step", "phase", "texts")
+	r.known(root, "", "slug", "key", "group", "order", "learning_rate", "seed", "icon", "title", "blurb", "var", "step", "phase", "texts")
 	var line int
 	w.Slug, line = r.str(root, "", "slug", true)
 	if w.Slug != "" && !slugPattern.MatchString(w.Slug) {
@@ -384,6 +386,13 @@ func ReadWalkthrough(src string) (*Walkthrough, Problems) {
 	w.LearningRate = r.num(root, "", "learning_rate", 0.01)
 	if w.LearningRate <= 0 || w.LearningRate > 10 {
 		r.add(root.Get("learning_rate").Line, "learning_rate", "should be between 0 and 10")
+	}
+	if v := root.Get("seed"); v != nil {
+		if v.Kind != KindNumber || v.Num < 1 || v.Num != math.Trunc(v.Num) || v.Num > 1<<53 {
+			r.add(v.Line, "seed", "should be a whole number from 1 to 9007199254740992")
+		} else {
+			w.Seed = uint64(v.Num)
+		}
 	}
 	if v := root.Get("icon"); v != nil {
 		d, msg := denseOf(v)
