@@ -2,8 +2,6 @@ package engine
 
 import (
 	"math"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -135,35 +133,6 @@ func sigmaUndefined(sigma *mat.Dense) bool {
 
 // ---- Step builders -------------------------------------------------------
 
-// LinearInputGrad adds the step ∂L/∂X = Wᵀ·∂L/∂Y for a linear layer
-// Y = [W | b]·[X ; 1], without its weight gradient: for a layer whose
-// weights this phase does not train (frozen: drawn with a blue frame), or
-// whose input gradient needs an id of its own (two heads on one input).
-// wtID is the id of the shown Wᵀ.
-func (t *Trace) LinearInputGrad(id string, wb, dy *Matrix, wtID string, frozen bool, out Out) *Matrix {
-	rows, in1 := wb.Dims()
-	wName := strings.TrimSpace(strings.Split(wb.Name, "|")[0])
-	w := &Matrix{ID: wb.ID, Name: wName, Role: wb.Role, Hue: wb.Hue,
-		Trainable: wb.Trainable && !frozen, Frozen: wb.Frozen || frozen,
-		Data: wb.Data.Slice(0, rows, 0, in1-1).(*mat.Dense)}
-	wt := Transposed(w, wtID, wName+"ᵀ")
-	_, n := dy.Dims()
-	gx := mat.NewDense(in1-1, n, nil)
-	gx.Mul(wt.Data, dy.Data)
-	out.Role, out.Hue = RoleGradient, HueGradient
-	if out.ColLabels == nil {
-		out.ColLabels = dy.ColLabels
-	}
-	dX := out.matrix(gx, productExplain(wt, dy, gx))
-	s := t.NewStep(id)
-	s.Layout = Product
-	s.Matrices = []*Matrix{wt, dy, dX}
-	s.Reads = []string{wb.ID, dy.ID}
-	s.Formula = mrow(mi(out.Name), mo("="), msup(mi(wName), mi("T")), mo("·"), mi(dy.Name))
-	t.Add(s)
-	return dX
-}
-
 // Hadamard adds the step out = a ⊙ b, cell by cell products.
 func (t *Trace) Hadamard(id string, a, b *Matrix, out Out) *Matrix {
 	r, c := a.Dims()
@@ -220,63 +189,6 @@ func (t *Trace) Reciprocal(id string, sigma *Matrix, out Out) *Matrix {
 	if sigmaUndefined(sigma.Data) {
 		s.Undefined = "undefined.sigma"
 	}
-	t.Add(s)
-	return m
-}
-
-// ColumnsOf adds nothing: it returns columns [from, to) of a computed
-// matrix as a matrix of its own whose cells point back to where they came
-// from (and keeps the values before a ReLU, for the ReLU's gradient).
-func ColumnsOf(a *Matrix, from, to int, out Out) *Matrix {
-	r, _ := a.Dims()
-	if out.ColLabels == nil && a.ColLabels != nil {
-		out.ColLabels = a.ColLabels[from:to]
-	}
-	if out.Hue == HueNeutral {
-		out.Hue = a.Hue
-	}
-	if out.Role == RoleInput {
-		out.Role = a.Role
-	}
-	m := out.matrix(mat.DenseCopyOf(a.Data.Slice(0, r, from, to)), func(i, j int) Explanation {
-		return Explanation{Formula: cellName(a.Name, i, from+j) + " = " + result(a.At(i, from+j)), Sources: []CellRef{{a.ID, i, from + j}}}
-	})
-	if a.Before != nil {
-		m.Before = mat.DenseCopyOf(a.Before.Slice(0, r, from, to))
-	}
-	return m
-}
-
-// SideBySide adds the step out = [a | b]: b's columns to the right of a's.
-func (t *Trace) SideBySide(id string, a, b *Matrix, out Out) *Matrix {
-	r, ac := a.Dims()
-	_, bc := b.Dims()
-	data := mat.NewDense(r, ac+bc, nil)
-	data.Slice(0, r, 0, ac).(*mat.Dense).Copy(a.Data)
-	data.Slice(0, r, ac, ac+bc).(*mat.Dense).Copy(b.Data)
-	if out.ColLabels == nil && a.ColLabels != nil && b.ColLabels != nil {
-		out.ColLabels = append(append([]string{}, a.ColLabels...), b.ColLabels...)
-	}
-	m := out.matrix(data, func(i, j int) Explanation {
-		if j < ac {
-			return Explanation{Formula: cellName(a.Name, i, j) + " = " + result(a.At(i, j)), Sources: []CellRef{{a.ID, i, j}}}
-		}
-		return Explanation{Formula: cellName(b.Name, i, j-ac) + " = " + result(b.At(i, j-ac)), Sources: []CellRef{{b.ID, i, j - ac}}}
-	})
-	s := t.NewStep(id)
-	s.Matrices = []*Matrix{a, b, m}
-	s.Ops = []string{"", "|", "="}
-	s.Reads = []string{a.ID, b.ID}
-	// [F | X] = [F₁ F₂ F₃ F₄ | X₁ X₂ X₃ X₄]: the columns, side by side.
-	f := []string{mi(m.Name), mo("="), mo("[")}
-	for k := 0; k < ac; k++ {
-		f = append(f, msub(mi(a.Name), mn(strconv.Itoa(k+1))))
-	}
-	f = append(f, mo("|"))
-	for k := 0; k < bc; k++ {
-		f = append(f, msub(mi(b.Name), mn(strconv.Itoa(k+1))))
-	}
-	s.Formula = mrow(append(f, mo("]"))...)
 	t.Add(s)
 	return m
 }

@@ -118,13 +118,19 @@ var opMatMul = &Op{
 	Backward: func(c *Ctx, n *Node, in, out, dOut []*Matrix, want []bool) []*Matrix {
 		a, b, dy := in[0], in[1], dOut[0]
 		g := make([]*Matrix, 2)
+		// The transpose of an input read as a view ("K.T") is the matrix
+		// it views.
+		tr := func(k int, m *Matrix) *Matrix {
+			if base, ok := strings.CutSuffix(n.In[k], ".T"); ok {
+				return c.m[base]
+			}
+			return Transposed(m, m.ID+"ᵀ."+c.node.ID, transposeName(m.Name))
+		}
 		if want[0] {
-			o := c.GradOut(a)
-			g[0] = c.T.MatMul(c.ID("da"), dy, Transposed(b, b.ID+"ᵀ."+c.node.ID, transposeName(b.Name)), o)
+			g[0] = c.T.MatMul(c.ID("da"), dy, tr(1, b), c.GradOut(a))
 		}
 		if want[1] {
-			o := c.GradOut(b)
-			g[1] = c.T.MatMul(c.ID("db"), Transposed(a, a.ID+"ᵀ."+c.node.ID, transposeName(a.Name)), dy, o)
+			g[1] = c.T.MatMul(c.ID("db"), tr(0, a), dy, c.GradOut(b))
 		}
 		return g
 	},

@@ -273,6 +273,8 @@ func softmaxFactor(base, scale float64) (float64, string) {
 		return k, "ln 3"
 	case base == math.E && scale == 1:
 		return k, "1"
+	case base == math.E && math.Abs(scale-1/math.Sqrt2) < 1e-15:
+		return k, "1/√2"
 	}
 	return k, Format(k)
 }

@@ -92,14 +92,6 @@ func (t *Trace) Linear(id string, wb, x *Matrix, out Out, relu bool) *Matrix {
 	return y
 }
 
-// LinearGrad adds the steps that carry ∂L/∂Y back through a linear layer
-// Y = [W | b]·[X ; 1]: first ∂L/∂[W | b] = ∂L/∂Y·[X ; 1]ᵀ, then (when
-// wantDX) ∂L/∂X = Wᵀ·∂L/∂Y. The step ids are id+".dw" and id+".dx".
-func (t *Trace) LinearGrad(id string, wb, x, dy *Matrix, wantDX bool) (dWb, dX *Matrix) {
-	return t.linearGrad(id+".dw", id+".dx", wb, x, dy, true, wantDX,
-		Out{ID: "d" + wb.ID, Name: "∂L/∂[" + wb.Name + "]"}, Out{ID: "d" + x.ID, Name: "∂L/∂" + group(x.Name)})
-}
-
 // linearGrad is LinearGrad with its step ids and outputs given, each of
 // the two gradients only when wanted.
 func (t *Trace) linearGrad(dwID, dxID string, wb, x, dy *Matrix, wantDW, wantDX bool, dwOut, dxOut Out) (dWb, dX *Matrix) {

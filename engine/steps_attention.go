@@ -318,35 +318,6 @@ func (t *Trace) sumStep(id string, out Out, terms ...*Matrix) *Matrix {
 	return m
 }
 
-// concatStep adds the step that stacks column vectors into one.
-func (t *Trace) concatStep(id string, out Out, parts ...*Matrix) *Matrix {
-	type cell struct {
-		m   *Matrix
-		row int
-	}
-	var cells []cell
-	for _, p := range parts {
-		r, _ := p.Dims()
-		for i := 0; i < r; i++ {
-			cells = append(cells, cell{p, i})
-		}
-	}
-	data := mat.NewDense(len(cells), 1, nil)
-	for i, c := range cells {
-		data.Set(i, 0, c.m.At(c.row, 0))
-	}
-	m := out.matrix(data, func(i, _ int) Explanation {
-		c := cells[i]
-		return Explanation{Formula: cellName(c.m.Name, c.row, 0) + " = " + result(data.At(i, 0)),
-			Sources: []CellRef{{c.m.ID, c.row, 0}}}
-	})
-	s := t.NewStep(id)
-	s.Matrices = append(append([]*Matrix{}, parts...), m)
-	s.Formula = joinParts(s, parts, ";", "→", mi(m.Name), mo("="), mo("[")) + mrow(mo("]"))
-	t.Add(s)
-	return m
-}
-
 // rowsStep adds the step that splits a column vector into consecutive
 // pieces of the given heights (scale γ and shift β from one vector).
 func (t *Trace) rowsStep(id string, v *Matrix, outs []Out, heights []int) []*Matrix {
@@ -396,41 +367,6 @@ func (t *Trace) scaleShiftStep(id string, gamma, x, beta *Matrix, out Out) *Matr
 	s.Ops = []string{"", "⊙", "+", "="}
 	s.Reads = []string{gamma.ID, x.ID, beta.ID}
 	s.Formula = mrow(mi(m.Name), mo("="), mi(gamma.Name), mo("⊙"), mi(x.Name), mo("+"), mi(beta.Name))
-	t.Add(s)
-	return m
-}
-
-// scaleShiftGradStep adds the step that carries ∂L/∂Y back to the stacked
-// scale and shift of y = γ ⊙ x + β: ∂L/∂γ[i] = Σ_j ∂L/∂Y[i, j]·x[i, j] and
-// ∂L/∂β[i] = Σ_j ∂L/∂Y[i, j].
-func (t *Trace) scaleShiftGradStep(id string, x, dy *Matrix, out Out) *Matrix {
-	r, c := x.Dims()
-	_, data := ScaleShiftBackward(x.Data, mat.NewDense(2*r, 1, nil), dy.Data)
-	out.Role, out.Hue = RoleGradient, HueGradient
-	m := out.matrix(data, func(i, _ int) Explanation {
-		var b strings.Builder
-		var src []CellRef
-		row := i % r
-		for j := 0; j < c; j++ {
-			if j > 0 {
-				b.WriteString(" + ")
-			}
-			if i < r {
-				b.WriteString(paren(dy.At(row, j)) + "·" + paren(x.At(row, j)))
-				src = append(src, CellRef{dy.ID, row, j}, CellRef{x.ID, row, j})
-			} else {
-				b.WriteString(paren(dy.At(row, j)))
-				src = append(src, CellRef{dy.ID, row, j})
-			}
-		}
-		b.WriteString(" = " + result(data.At(i, 0)))
-		return Explanation{Formula: b.String(), Sources: src}
-	})
-	s := t.NewStep(id)
-	s.Matrices = []*Matrix{dy, x, m}
-	s.Ops = []string{"", ",", "→"}
-	s.Reads = []string{dy.ID, x.ID}
-	s.Formula = mrow(mi(m.Name), mo("="), mo("["), mo("Σ"), mi(dy.Name), mo("⊙"), mi(x.Name), mo(";"), mo("Σ"), mi(dy.Name), mo("]"))
 	t.Add(s)
 	return m
 }

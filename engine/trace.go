@@ -70,11 +70,6 @@ type Trace struct {
 	// Most models have one phase; the GAN has two (discriminator, then
 	// generator), each computed afresh after the one before is applied.
 	Phases [][]Gradient
-	// GradientFactor turns the gradients of Phases into the true gradients
-	// of Losses: 1, unless the walkthrough shows a simplified gradient, as
-	// CLIP does on paper (it shows P − I; with 3^x in place of e^x the true
-	// gradient is ln 3 times that).
-	GradientFactor float64
 
 	matrices map[string]*Matrix
 	producer map[string]string // matrix id → id of the step that computed it
@@ -84,12 +79,11 @@ type Trace struct {
 // NewTrace starts an empty walkthrough.
 func NewTrace(model string, mode Mode) *Trace {
 	return &Trace{
-		Model:          model,
-		Mode:           mode,
-		GradientFactor: 1,
-		matrices:       map[string]*Matrix{},
-		producer:       map[string]string{},
-		stepByID:       map[string]*Step{},
+		Model:    model,
+		Mode:     mode,
+		matrices: map[string]*Matrix{},
+		producer: map[string]string{},
+		stepByID: map[string]*Step{},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,8 +107,12 @@ func TestBrowserBench(t *testing.T) {
 	fmt.Printf("\nEdit latency over %d edits of the first editable cell, all steps shown, ms\n", edits)
 	fmt.Printf("%-14s %-8s %6s %9s %6s %11s %6s %11s %6s %9s\n", "page", "cell", "cells", "DOM p50", "p95", "frame p50", "p95", "paint p50", "p95", "timeouts")
 	ctx := startBrowser(t, t.TempDir())
+	only := os.Getenv("BYHAND_BENCH_PAGES") // e.g. "/dit,/transformer-stack": those pages only
+	if only != "" {
+		fmt.Printf("(only %s)\n", only)
+	}
 	for _, p := range rootSite.Paths {
-		if p == "/" || p == "/open" {
+		if p == "/" || p == "/open" || only != "" && !slices.Contains(strings.Split(only, ","), p) {
 			continue
 		}
 		open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
