@@ -110,6 +110,7 @@ func (o *OpenPage) Render() app.UI {
 		app.Header().Class("topbar").Body(
 			app.A().Class("brand").Href("./").Text("byhand"),
 			app.Span().Class("grow"),
+			prefsControls(o.prefs, o.prefs.OnLang, o.prefs.OnTheme),
 		),
 		app.Main().Class("home-main open-main").Body(body...),
 	)

@@ -18,10 +18,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/byhand/byhand/engine"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -153,9 +155,11 @@ const contrastJS = `(() => {
 	return JSON.stringify({n, bad});
 })()`
 
-// TestA11yAxe runs axe-core on every page (the home page and each model's,
-// every step shown) in the light and the dark theme: no serious or critical
-// violation. On the same pages every number and matrix label has a
+// TestA11yAxe runs axe-core on every page (the home page, the open page
+// and each walkthrough's, every step shown): no serious or critical
+// violation. The home page and the founding walkthroughs are checked in
+// the light and the dark theme; the catalogue's pages, which share their
+// components, in one theme each, light and dark in turn (a11yThemes). On the same pages every number and matrix label has a
 // contrast of 4.5:1 or more, faded steps included.
 func TestA11yAxe(t *testing.T) {
 	needBrowser(t)
@@ -165,10 +169,10 @@ func TestA11yAxe(t *testing.T) {
 	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range rootSite.Paths {
+	for i, p := range rootSite.Paths {
 		t.Run(readyName(p), func(t *testing.T) {
 			open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
-			if p != "/" {
+			if isModelPath(p) {
 				evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
 				if err := within(ctx, 10*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
 					t.Fatal(err)
@@ -176,7 +180,7 @@ func TestA11yAxe(t *testing.T) {
 				waitJS(t, ctx, 10*time.Second, "the last step to be current",
 					`(() => { const s = [...document.querySelectorAll("section.step")]; return s.length > 1 && s[s.length - 1].classList.contains("current"); })()`)
 			}
-			for _, theme := range []string{"light", "dark"} {
+			for _, theme := range a11yThemes(i, p) {
 				setInput(t, ctx, "select#theme", theme)
 				evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
 				waitJS(t, ctx, 5*time.Second, "the "+theme+" theme",
@@ -193,7 +197,7 @@ func TestA11yAxe(t *testing.T) {
 					}
 					t.Errorf("%s theme: axe: %s (%s): %s\n\t%s", theme, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
 				}
-				if p == "/" {
+				if !isModelPath(p) {
 					continue
 				}
 				var c struct {
@@ -254,7 +258,10 @@ func TestA11yTables(t *testing.T) {
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)
-	for _, p := range rootSite.Paths[1:] {
+	for _, p := range rootSite.Paths {
+		if !isModelPath(p) {
+			continue
+		}
 		t.Run(readyName(p), func(t *testing.T) {
 			open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
 			evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
@@ -397,4 +404,12 @@ func TestA11yKeys(t *testing.T) {
 	if c := counter(); c == step0 {
 		t.Errorf("← outside the matrices left the walkthrough at %q", c)
 	}
+}
+
+// a11yThemes are the themes page p (the i-th path) is checked in.
+func a11yThemes(i int, p string) []string {
+	if !isModelPath(p) || slices.Contains(engine.Founding, strings.TrimPrefix(p, "/")) {
+		return []string{"light", "dark"}
+	}
+	return []string{[]string{"light", "dark"}[i%2]}
 }

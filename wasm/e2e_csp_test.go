@@ -130,7 +130,7 @@ func TestUIStrictCSP(t *testing.T) {
 				t.Fatalf("%s answered %d with the policy %q", p, resp.Status, got)
 			}
 			waitReady(t, ctx, readyName(p))
-			if p != "/" {
+			if isModelPath(p) {
 				editUnderCSP(t, ctx, strings.TrimPrefix(p, "/"))
 			}
 			settle(t, ctx)

@@ -309,7 +309,7 @@ func TestScreenshots(t *testing.T) {
 		for _, theme := range []string{"light", "dark"} {
 			open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
 			setInput(t, ctx, "select#theme", theme)
-			if p != "/" {
+			if isModelPath(p) {
 				evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
 				within(ctx, 5*time.Second, chromedp.KeyEvent(kb.End))
 			}

@@ -332,3 +332,7 @@ func foundingModels(t *testing.T) []engine.Model {
 	t.Logf("deep checks on the %d founding walkthroughs; the other %d walkthroughs get TestCatalogueLoadsEditsTrains", len(out), len(engine.Models())-len(out))
 	return out
 }
+
+// isModelPath reports whether page path p is a walkthrough's page (not the
+// home page, nor the page that opens a teacher's file).
+func isModelPath(p string) bool { return p != "/" && p != "/open" }
