@@ -26,6 +26,9 @@ import (
 // what the engine computes; editing a weight changes exactly the cells the
 // engine changes; one update lowers the loss.
 func TestCatalogueLoadsEditsTrains(t *testing.T) {
+	needBrowser(t)
+	srv := serveSite(t, rootSite)
+	ctx := newBrowser(t) // one browser for every page: a fresh one each costs more than the check
 	n := 0
 	for _, m := range engine.Models() {
 		slug := m.Info().Slug
@@ -34,7 +37,8 @@ func TestCatalogueLoadsEditsTrains(t *testing.T) {
 		}
 		n++
 		t.Run(slug, func(t *testing.T) {
-			ctx := checkEditWeight(t, slug)
+			open(t, ctx, pageURL(srv, rootSite, "/"+slug), slug)
+			checkEditWeightIn(t, ctx, slug)
 			l0 := evalJS[string](t, ctx, `document.getElementById("loss").dataset.v || ""`)
 			if l0 == "" {
 				t.Fatal("no loss shown")

@@ -33,7 +33,14 @@ func TestUIEditWeight(t *testing.T) {
 // checkEditWeight edits a weight of a model's page and compares every
 // cell with the engine, before and after; it returns the browser.
 func checkEditWeight(t *testing.T, slug string) context.Context {
-	ctx, m, mode := uiTest(t, slug)
+	ctx, _, _ := uiTest(t, slug)
+	checkEditWeightIn(t, ctx, slug)
+	return ctx
+}
+
+// checkEditWeightIn is checkEditWeight on a page already open in ctx.
+func checkEditWeightIn(t *testing.T, ctx context.Context, slug string) {
+	m, mode := engine.Lookup(slug), pageMode(t, ctx)
 	st := m.Exercise()
 	var w *engine.Var
 	for _, v := range st.Vars {
@@ -67,7 +74,6 @@ func checkEditWeight(t *testing.T, slug string) context.Context {
 	if got, want := changedKeys(page0, page1), changedKeys(engineCells(t, before, page1), want1); !slices.Equal(got, want) {
 		t.Errorf("cells changed on the page:\n%v\nthe engine changes:\n%v", got, want)
 	}
-	return ctx
 }
 
 // typeInto focuses an input, selects its text, types text and presses Enter.
