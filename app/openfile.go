@@ -43,9 +43,21 @@ type OpenPage struct {
 
 func (o *OpenPage) OnInit() { o.prefs = Prefs{Lang: i18n.EN, Theme: "system"} }
 
+// OnPreRender gives the pre-rendered page its title.
+func (o *OpenPage) OnPreRender(ctx app.Context) {
+	ctx.Page().SetTitle(documentTitle(i18n.EN, "open.title"))
+}
+
+// onLang switches the language, and the tab's title with it.
+func (o *OpenPage) onLang(ctx app.Context, e app.Event) {
+	o.prefs.OnLang(ctx, e)
+	setDocumentTitle(o.prefs.Lang, "open.title")
+}
+
 func (o *OpenPage) OnMount(ctx app.Context) {
 	o.prefs = loadPrefs(ctx)
 	o.prefs.apply()
+	setDocumentTitle(o.prefs.Lang, "open.title") // the walkthrough's page, once open, gives its own
 	q := ctx.Page().URL().Query()
 	switch {
 	case q.Get("file") != "":
@@ -110,7 +122,7 @@ func (o *OpenPage) Render() app.UI {
 		app.Header().Class("topbar").Body(
 			app.A().Class("brand").Href("./").Text("byhand"),
 			app.Span().Class("grow"),
-			prefsControls(o.prefs, o.prefs.OnLang, o.prefs.OnTheme),
+			prefsControls(o.prefs, o.onLang, o.prefs.OnTheme),
 		),
 		app.Main().Class("home-main open-main").Body(body...),
 	)

@@ -275,12 +275,17 @@ func TestUILanguage(t *testing.T) {
 	}
 }
 
-// TestUIPages: every page of both sites loads and becomes ready.
+// TestUIPages: every page of the root site, and the sampled pages of the
+// sub-path site, load and become ready.
 func TestUIPages(t *testing.T) {
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		ctx := newBrowser(t)
-		for _, p := range s.Paths {
+		paths := s.Paths
+		if s != rootSite {
+			paths = sampledPaths(t, s) // the root site loads every page
+		}
+		for _, p := range paths {
 			open(t, ctx, pageURL(srv, s, p), readyName(p))
 			if title := evalJS[string](t, ctx, `document.title`); strings.TrimSpace(title) == "" {
 				t.Errorf("%s: empty document.title", p)

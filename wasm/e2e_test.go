@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -336,3 +337,27 @@ func foundingModels(t *testing.T) []engine.Model {
 // isModelPath reports whether page path p is a walkthrough's page (not the
 // home page, nor the page that opens a teacher's file).
 func isModelPath(p string) bool { return p != "/" && p != "/open" }
+
+// sampleCatalogue are the catalogue pages the costlier browser checks
+// (axe in every theme, tables, titles in two languages, the strict CSP,
+// the sub-path site) visit besides the founding walkthroughs: the pages
+// whose ops draw differently (sampling, a cell of several gates, a scan,
+// the largest page, pairs, experts). Every page is loaded, edited and
+// trained by TestCatalogueLoadsEditsTrains, loaded by TestUIPages on the
+// root site, and its pre-rendered HTML checked by TestTitlePrerendered.
+var sampleCatalogue = []string{"temperature", "lstm", "mamba", "transformer-stack", "alphafold-triangle", "deepseek-moe"}
+
+// sampledPaths are the home page, the open page, the founding walkthroughs
+// and sampleCatalogue, in the site's order; the test log says so.
+func sampledPaths(t *testing.T, s *site) []string {
+	t.Helper()
+	var out []string
+	for _, p := range s.Paths {
+		slug := strings.TrimPrefix(p, "/")
+		if !isModelPath(p) || slices.Contains(engine.Founding, slug) || slices.Contains(sampleCatalogue, slug) {
+			out = append(out, p)
+		}
+	}
+	t.Logf("%d of %d pages (home, open, the founding walkthroughs and %v); the others share their components", len(out), len(s.Paths), sampleCatalogue)
+	return out
+}
