@@ -236,12 +236,146 @@ func TestTfsTransformerStackByHand(t *testing.T) {
 	for i, w := range []float64{0.5, -1.5, -1.5, 2.5} {
 		near("N₁[·,1]", at("N1", i, 0), w/sd)
 	}
-	// FFN layer 1, first token: row 1 of [W₁ | b₁] = (1, 0, −1, 0 | 0) gives
-	// (0.5 + 1.5)/sd = 2/sd ≈ 1.04; row 3 = (−1, 0, 1, 0 | 1) gives
-	// (−0.5 − 1.5)/sd + 1 = 1 − 2/sd ≈ −0.044, which ReLU strikes out.
-	near("F[1,1]", at("F", 0, 0), 2/sd)
-	near("F before ReLU [3,1]", tr.Matrix("F").Before.At(2, 0), 1-2/sd)
+	// The encoder, on "le chien court" = words 1, 2, 3 of Eₛ: Xₑ's columns
+	// are (1, 1, 0, 0), (0, 1, 1, 0), (1, 0, 0, 1). Position 0 adds
+	// (0, 1, 0, 1), so Hₑ's first column is (1, 2, 0, 1); the second is
+	// (0 + sin 1, 1 + cos 1, 1 + sin 0.1, 0 + cos 0.1), the third
+	// (1 + sin 2, 0 + cos 2, 0 + sin 0.2, 1 + cos 0.2).
+	he := [][]float64{
+		{1, 2, 0, 1},
+		{math.Sin(1), 1 + math.Cos(1), 1 + math.Sin(0.1), math.Cos(0.1)},
+		{1 + math.Sin(2), math.Cos(2), math.Sin(0.2), 1 + math.Cos(0.2)},
+	}
+	for j := range he {
+		for i, w := range he[j] {
+			near("Hₑ", at("He", i, j), w)
+		}
+	}
+	// Wqₑ, Wkₑ, Wvₑ each pick one feature per row: qₑ = (h₁, h₂, h₄, h₃),
+	// kₑ = (h₃, h₁, h₂, h₄), vₑ = (h₁, h₃, h₂, −h₄). First source word:
+	// Qₑ₁ = (1, 2, 1, 0), Kₑ₁ = (0, 1, 2, 1), Vₑ₁ = (1, 0, 2, −1).
+	qe := func(h []float64) []float64 { return []float64{h[0], h[1], h[3], h[2]} }
+	ke := func(h []float64) []float64 { return []float64{h[2], h[0], h[1], h[3]} }
+	ve := func(h []float64) []float64 { return []float64{h[0], h[2], h[1], -h[3]} }
+	dot := func(a, b []float64) float64 {
+		s := 0.0
+		for k := range a {
+			s += a[k] * b[k]
+		}
+		return s
+	}
+	for i, w := range []float64{1, 2, 1, 0} {
+		near("Qₑ[·,1]", at("Qe", i, 0), w)
+	}
+	for i, w := range []float64{1, 0, 2, -1} {
+		near("Vₑ[·,1]", at("Ve", i, 0), w)
+	}
+	// Sₑ[1,1] = Kₑ₁·Qₑ₁ = 0·1 + 1·2 + 2·1 + 1·0 = 4, ½Sₑ[1,1] = 2.
+	near("Sₑ[1,1]", at("Se", 0, 0), 4)
+	near("½Sₑ[1,1]", at("Sse", 0, 0), 2)
+	// Sₑ[2,1] = Kₑ₂·Qₑ₁ = (1 + sin 0.1)·1 + sin 1·2 + (1 + cos 1)·1 + cos 0.1·0
+	// ≈ 4.32; Sₑ[3,1] = sin 0.2 + 2(1 + sin 2) + cos 2 ≈ 3.60. No mask.
+	q1 := qe(he[0])
+	se := []float64{4, 2 + math.Sin(0.1) + 2*math.Sin(1) + math.Cos(1), math.Sin(0.2) + 2*(1+math.Sin(2)) + math.Cos(2)}
+	for i := range se {
+		near("Sₑ[·,1]", at("Se", i, 0), dot(ke(he[i]), q1))
+		near("Sₑ[·,1] by hand", at("Se", i, 0), se[i])
+	}
+	// Aₑ[·,1] = 3^(Sₑ/2) / Σ: 3² = 9 over 9 + 3^2.16 + 3^1.80.
+	den := 0.0
+	for _, x := range se {
+		den += math.Pow(3, x/2)
+	}
+	ae := make([]float64, 3)
+	for i, x := range se {
+		ae[i] = math.Pow(3, x/2) / den
+		near("Aₑ[·,1]", at("Ae", i, 0), ae[i])
+	}
+	near("Aₑ[1,1] = 9/Σ", at("Ae", 0, 0), 9/den)
+	// Zₑ₁ = Σᵢ Aₑ[i,1]·Vₑᵢ, Rₑ₁ = Hₑ₁ + Zₑ₁, then Nₑ₁ = (Rₑ₁ − μ)/(s + ε)
+	// with the sample standard deviation s (÷ 3).
+	tfsLN := func(r []float64) []float64 {
+		mu := (r[0] + r[1] + r[2] + r[3]) / 4
+		v := 0.0
+		for _, x := range r {
+			v += (x - mu) * (x - mu)
+		}
+		sdv := math.Sqrt(v/3) + 0.001
+		out := make([]float64, 4)
+		for k, x := range r {
+			out[k] = (x - mu) / sdv
+		}
+		return out
+	}
+	ne := make([][]float64, 3)
+	for j := range he {
+		// Column j of the encoder, worked the same way as column 1.
+		sj := make([]float64, 3)
+		dj := 0.0
+		for i := range he {
+			sj[i] = dot(ke(he[i]), qe(he[j]))
+			dj += math.Pow(3, sj[i]/2)
+		}
+		re := append([]float64(nil), he[j]...)
+		for i := range he {
+			a := math.Pow(3, sj[i]/2) / dj
+			for k, x := range ve(he[i]) {
+				re[k] += a * x
+			}
+		}
+		ne[j] = tfsLN(re)
+		for k, w := range ne[j] {
+			near("Nₑ", at("Ne", k, j), w)
+		}
+	}
+	// Cross-attention, first target word "[S]". Its query is Wqₓ·N₁₁ =
+	// (n₂, n₁, n₃, n₄) of N₁₁ = (0.5, −1.5, −1.5, 2.5)/sd, so
+	// Qₓ₁ = (−1.5, 0.5, −1.5, 2.5)/sd. Wkₓ = I, so Kₓ = Nₑ, and
+	// Vₓ = (n₁, n₂, −n₃, n₄) of each column of Nₑ.
+	n11 := []float64{0.5 / sd, -1.5 / sd, -1.5 / sd, 2.5 / sd}
+	qx := []float64{-1.5 / sd, 0.5 / sd, -1.5 / sd, 2.5 / sd}
+	for i, w := range qx {
+		near("Qₓ[·,1]", at("Qc", i, 0), w)
+	}
+	// Sₓ is 3×4: source words as rows, target words as columns.
+	if r, c := tr.Matrix("Sc").Dims(); r != 3 || c != 4 {
+		t.Fatalf("Sₓ is %d×%d, want 3×4", r, c)
+	}
+	// Sₓ[i,1] = Nₑᵢ·Qₓ₁, e.g. Sₓ[1,1] = (−1.5 ne₁₁ + 0.5 ne₂₁ − 1.5 ne₃₁ + 2.5 ne₄₁)/sd.
+	dx := 0.0
+	sx := make([]float64, 3)
+	for i := range ne {
+		sx[i] = dot(ne[i], qx)
+		near("Sₓ[·,1]", at("Sc", i, 0), sx[i])
+		near("½Sₓ[·,1]", at("Ssc", i, 0), sx[i]/2)
+		dx += math.Pow(3, sx[i]/2)
+	}
+	near("Sₓ[1,1] written out", at("Sc", 0, 0), (-1.5*ne[0][0]+0.5*ne[0][1]-1.5*ne[0][2]+2.5*ne[0][3])/sd)
+	// Aₓ[i,1] = 3^(Sₓ[i,1]/2)/Σ, Zₓ₁ = Σᵢ Aₓ[i,1]·Vₓᵢ, Rₓ₁ = N₁₁ + Zₓ₁.
+	rx := append([]float64(nil), n11...)
+	for i := range ne {
+		a := math.Pow(3, sx[i]/2) / dx
+		near("Aₓ[·,1]", at("Ac", i, 0), a)
+		for k, x := range []float64{ne[i][0], ne[i][1], -ne[i][2], ne[i][3]} {
+			rx[k] += a * x
+		}
+	}
+	for k, w := range rx {
+		near("Rₓ[·,1]", at("Rc", k, 0), w)
+	}
+	nx := tfsLN(rx)
+	for k, w := range nx {
+		near("Nₓ[·,1]", at("Nc", k, 0), w)
+	}
+	// FFN layer 1 now reads Nₓ: row 1 of [W₁ | b₁] = (1, 0, −1, 0 | 0) gives
+	// nₓ₁ − nₓ₃ ≈ 1.254 + 0.939 ≈ 2.19; row 3 = (−1, 0, 1, 0 | 1) gives
+	// 1 − (nₓ₁ − nₓ₃) ≈ −1.19, which ReLU strikes out.
+	near("F[1,1]", at("F", 0, 0), nx[0]-nx[2])
+	near("F before ReLU [3,1]", tr.Matrix("F").Before.At(2, 0), 1-(nx[0]-nx[2]))
 	near("F[3,1]", at("F", 2, 0), 0)
+	if f := at("F", 0, 0); f < 2.19 || f > 2.2 {
+		t.Errorf("F[1,1] = %v, want ≈ 2.19", f)
+	}
 	// Backward: "cat" (word 4) is not in the sentence, so its column of
 	// ∂L/∂E is 0; and no gradient reaches a hidden score.
 	for i := 0; i < 4; i++ {
