@@ -295,12 +295,20 @@ func (c *StepCard) onInput(ctx app.Context, e app.Event) {
 // good value and takes the message away.
 func (c *StepCard) onFocusOut(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
+	t := e.Get("target")
+	if ok && t.Get("__byhandTyped").Truthy() {
+		// Typed but not changed: patches were held back while it was typed.
+		t.Set("__byhandTyped", false)
+		if _, bad := c.errors[k]; !bad {
+			t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
+		}
+	}
 	if _, bad := c.errors[k]; !ok || !bad {
 		ctx.PreventUpdate()
 		return
 	}
 	delete(c.errors, k)
-	e.Get("target").Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
+	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
 }
 
 // onChange commits typed text: a number is set, anything else says why
@@ -318,12 +326,14 @@ func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 	text := t.Get("value").String()
 	v, err := engine.ParseNumber(text)
 	if err != nil {
+		// The refused text stays (typed) until the cell is left.
 		if c.errors == nil {
 			c.errors = map[cellKey]string{}
 		}
 		c.errors[k] = i18n.T(c.Lang, err.Error())
 		return
 	}
+	t.Set("__byhandTyped", false)
 	c.set(ctx, k, v)
 	t.Set("value", engine.Format(c.Session.Value(k.M, k.R, k.C)))
 }

@@ -63,7 +63,9 @@ window.byhandPatch = function (s) {
     if (text === "") td.removeAttribute("data-v"); else td.dataset.v = text;
     const inp = td.querySelector("input");
     if (inp) {
-      if (document.activeElement !== inp) inp.value = text;
+      // Text typed into the cell and not yet committed is the reader's:
+      // it is never written over (the commit, in Go, may not have run yet).
+      if (document.activeElement !== inp && !inp.__byhandTyped) inp.value = text;
       if (full) { inp.title = full; td.dataset.full = full; } else { inp.removeAttribute("title"); td.removeAttribute("data-full"); }
     } else if (td.children.length === 2) {
       setText(td.children[0], struck);
@@ -95,6 +97,15 @@ window.byhandPatch = function (s) {
     if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 250}); else setTimeout(run, 20);
   }
 };
+
+// A cell's input is marked typed from the first key until Go has read
+// the text (app/step.go's onChange and onFocusOut clear the mark): Go's
+// handlers run after the browser's events, and a patch that lands in
+// between must not replace the text before it is committed.
+document.addEventListener("input", (e) => {
+  const t = e.target;
+  if (t && t.classList && t.classList.contains("cell-input")) t.__byhandTyped = true;
+}, true);
 
 // Whether a service worker served this page as it loaded. Read now, before
 // the app starts: on a first visit the new worker takes control while the
