@@ -76,11 +76,14 @@ func (o *OpenPage) OnMount(ctx app.Context) {
 			text, why := args[0].String(), args[1].String()
 			ctx.Dispatch(func(ctx app.Context) {
 				o.loading = false
-				if why != "" {
+				if why == "" {
+					o.load(text, "src="+url.QueryEscape(from))
+				} else {
 					o.reason = "open.fetch_" + why
-					return
 				}
-				o.load(text, "src="+url.QueryEscape(from))
+				if o.model == nil {
+					ctx.Defer(func(app.Context) { markReady("open") })
+				}
 			})
 			return nil
 		})

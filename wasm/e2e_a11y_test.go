@@ -162,6 +162,7 @@ const contrastJS = `(() => {
 // dark theme; the catalogue's pages in one theme each, in turn (a11yThemes). On the same pages every number and matrix label has a
 // contrast of 4.5:1 or more, faded steps included.
 func TestA11yAxe(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	src := axeSource(t)
 	srv := serveSite(t, rootSite)
@@ -174,7 +175,7 @@ func TestA11yAxe(t *testing.T) {
 			open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
 			if isModelPath(p) {
 				evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
-				if err := within(ctx, 10*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
+				if err := within(ctx, 30*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
 					t.Fatal(err)
 				}
 				waitJS(t, ctx, 10*time.Second, "the last step to be current",
@@ -255,6 +256,7 @@ const tablesJS = `(() => {
 // caption and headers, and one Tab stop; a crossed-out ReLU cell reads as
 // "−1, ReLU gives 0".
 func TestA11yTables(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)
@@ -265,7 +267,7 @@ func TestA11yTables(t *testing.T) {
 		t.Run(readyName(p), func(t *testing.T) {
 			open(t, ctx, pageURL(srv, rootSite, p), readyName(p))
 			evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
-			if err := within(ctx, 10*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
+			if err := within(ctx, 30*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
 				t.Fatal(err)
 			}
 			settle(t, ctx)
@@ -315,6 +317,7 @@ const focusedJS = `(() => { const a = document.activeElement; if (!a) return "no
 // leaves a matrix and Shift+Tab comes back to the cell last visited; the
 // page's own ← → do not step the walkthrough meanwhile.
 func TestA11yKeys(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	showAll(t, ctx, len(m.Run(m.Exercise(), mode).Steps))
 	counter := func() string { return evalJS[string](t, ctx, `document.getElementById("step-count").textContent`) }

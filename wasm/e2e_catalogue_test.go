@@ -10,13 +10,19 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/byhand/byhand/app/i18n"
 	"github.com/byhand/byhand/engine"
 	"github.com/chromedp/chromedp"
 )
@@ -26,6 +32,7 @@ import (
 // what the engine computes; editing a weight changes exactly the cells the
 // engine changes; one update lowers the loss.
 func TestCatalogueLoadsEditsTrains(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t) // one browser for every page: a fresh one each costs more than the check
@@ -114,6 +121,7 @@ func openedTiny(t *testing.T, ctx context.Context) {
 // TestOpenFileByPicker: the home page's file picker opens a teacher's
 // file; the page's link carries the file, and opens it again.
 func TestOpenFileByPicker(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)
@@ -140,8 +148,50 @@ func TestOpenFileByPicker(t *testing.T) {
 	}
 }
 
+// TestOpenFileBySrc: /open?src= opens a file from the site's own origin;
+// a URL on another origin is refused, with its message, before any
+// request reaches that origin.
+func TestOpenFileBySrc(t *testing.T) {
+	t.Parallel()
+	needBrowser(t)
+	pages := pagesHandler(rootSite.Dir, rootSite.Base)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/files/tiny.toml" {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, tinyFile)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	var foreign atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		foreign.Add(1)
+		_, _ = io.WriteString(w, tinyFile)
+	}))
+	t.Cleanup(other.Close)
+	ctx := newBrowser(t)
+	open(t, ctx, pageURL(srv, rootSite, "/open?src="+url.QueryEscape("/files/tiny.toml")), "open")
+	openedTiny(t, ctx)
+	if u := evalJS[string](t, ctx, `location.href`); !strings.Contains(u, "src=") {
+		t.Errorf("the page's address %q does not carry the file's URL", u)
+	}
+	open(t, ctx, pageURL(srv, rootSite, "/open?src="+url.QueryEscape(other.URL+"/tiny.toml")), "open")
+	want := i18n.T(i18n.EN, "open.fetch_origin")
+	if got := evalJS[string](t, ctx, `(document.querySelector(".open-reason") || {textContent: ""}).textContent`); got != want {
+		t.Errorf("another origin's file: the page says %q, want %q", got, want)
+	}
+	if n := foreign.Load(); n != 0 {
+		t.Errorf("the other origin got %d requests", n)
+	}
+	if evalJS[bool](t, ctx, `!!document.querySelector('td.cell[data-m="Y"]')`) {
+		t.Error("a file from another origin was opened")
+	}
+}
+
 // TestOpenFileByDrop: a file dropped on the home page's panel opens.
 func TestOpenFileByDrop(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)
@@ -165,6 +215,7 @@ func drop(t *testing.T, ctx context.Context, text string) {
 // TestOpenBadFile: a file with problems opens nothing and lists each
 // problem with its line; no script in a file reaches the page.
 func TestOpenBadFile(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)

@@ -109,6 +109,7 @@ func train(t *testing.T, ctx context.Context, n int) {
 // mode, then in exact mode, and checks that every cell's text fits, at a
 // desktop's width and a phone's.
 func TestUICellsFitAfterTraining(t *testing.T) {
+	t.Parallel()
 	for _, model := range foundingModels(t) {
 		slug := model.Info().Slug
 		t.Run(slug, func(t *testing.T) {
@@ -153,6 +154,7 @@ func TestUICellsFitAfterTraining(t *testing.T) {
 // cell still fits. The computed cells it changed say their numbers in full
 // in their names (aria-label), as the engine has them.
 func TestUICellsLongNumber(t *testing.T) {
+	t.Parallel()
 	for _, model := range foundingModels(t) {
 		slug := model.Info().Slug
 		t.Run(slug, func(t *testing.T) {

@@ -47,6 +47,7 @@ const (
 // walkthrough moves the deck along, and messages from anything but the
 // deck's frames are ignored.
 func TestDeckReveal(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		ctx := newBrowser(t)
 		reveal := deckReveal(t)
@@ -153,6 +154,7 @@ func TestDeckReveal(t *testing.T) {
 // found at ../../ (under / and under /byhand/), and a deck opened at its
 // end enters them backwards at their last step.
 func TestDeckSameOrigin(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		ctx := newBrowser(t)
 		reveal := deckReveal(t)
@@ -187,6 +189,7 @@ func TestDeckSameOrigin(t *testing.T) {
 // here: the deck steps the first through its range, then the second, and
 // back in the reverse order.
 func TestDeckTwoOnASlide(t *testing.T) {
+	t.Parallel()
 	needSite(t)
 	s := subSite
 	ctx := newBrowser(t)
@@ -232,6 +235,7 @@ func TestDeckTwoOnASlide(t *testing.T) {
 // another origin than the one named is neither obeyed nor told anything,
 // while a frame naming the parent's origin is.
 func TestDeckFrameOrigin(t *testing.T) {
+	t.Parallel()
 	needSite(t)
 	s := subSite
 	ctx := newBrowser(t)

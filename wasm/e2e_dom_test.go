@@ -48,7 +48,7 @@ func pageMode(t *testing.T, ctx context.Context) engine.Mode {
 func showAll(t *testing.T, ctx context.Context, steps int) {
 	t.Helper()
 	evalJS[bool](t, ctx, `document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`)
-	if err := within(ctx, 10*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
+	if err := within(ctx, 30*time.Second, chromedp.KeyEvent(kb.End)); err != nil {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, 10*time.Second, "every step to be shown",
@@ -135,11 +135,22 @@ func pageCells(t *testing.T, ctx context.Context) map[cellKey]string {
 // holds.
 func engineCells(t *testing.T, tr *engine.Trace, keys map[cellKey]string) map[cellKey]string {
 	t.Helper()
+	out, bad := engineCellsOf(tr, keys)
+	for _, b := range bad {
+		t.Error(b)
+	}
+	return out
+}
+
+// engineCellsOf is engineCells, with the cells the trace has not as
+// messages.
+func engineCellsOf(tr *engine.Trace, keys map[cellKey]string) (map[cellKey]string, []string) {
 	out := map[cellKey]string{}
+	var bad []string
 	for k := range keys {
 		m := tr.Matrix(k.M)
 		if m == nil {
-			t.Errorf("the page shows matrix %q, which the trace does not have", k.M)
+			bad = append(bad, fmt.Sprintf("the page shows matrix %q, which the trace does not have", k.M))
 			continue
 		}
 		rows, cols := m.Dims()
@@ -147,12 +158,63 @@ func engineCells(t *testing.T, tr *engine.Trace, keys map[cellKey]string) map[ce
 		case k.R == rows && k.C < cols:
 			out[k] = "1" // the row of 1s under a folded-bias product
 		case k.R < 0 || k.C < 0 || k.R >= rows || k.C >= cols:
-			t.Errorf("cell %v is outside %s's %d×%d", k, k.M, rows, cols)
+			bad = append(bad, fmt.Sprintf("cell %v is outside %s's %d×%d", k, k.M, rows, cols))
 		default:
 			out[k] = engine.Format(m.At(k.R, k.C))
 		}
 	}
-	return out
+	return out, bad
+}
+
+// pageMatches waits until every cell on the page shows what trace tr
+// says, and returns the page's cells (and the engine's for them); after
+// 20 s it reports the cells that differ. The page writes the numbers of
+// steps out of sight when it is next idle, and redraws a step whose shape
+// changed after the edit itself: on a busy machine that can take a
+// while, but it must come. Cells of steps waiting on an undefined one
+// show no numbers and are left out.
+func pageMatches(t *testing.T, ctx context.Context, what string, tr *engine.Trace) (page, want map[cellKey]string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		settlePatched(t, ctx)
+		page = pageCells(t, ctx)
+		var bad []string
+		want, bad = engineCellsOf(tr, page)
+		for k := range want {
+			if s := stepOf(tr, k.M); s != nil && s.WaitsOn != "" {
+				delete(want, k)
+				delete(page, k)
+			}
+		}
+		same := len(bad) == 0
+		for k, w := range want {
+			if page[k] != w {
+				same = false
+				break
+			}
+		}
+		if same || time.Now().After(deadline) {
+			for _, b := range bad {
+				t.Errorf("%s: %s", what, b)
+			}
+			diffCells(t, what, page, want)
+			return page, want
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stepOf returns the first step that shows matrix id.
+func stepOf(tr *engine.Trace, id string) *engine.Step {
+	for _, s := range tr.Steps {
+		for _, m := range s.Matrices {
+			if m.ID == id {
+				return s
+			}
+		}
+	}
+	return nil
 }
 
 func diffCells(t *testing.T, what string, page, want map[cellKey]string) {
@@ -188,6 +250,7 @@ func cellSel(m string, r, c int) string {
 
 // TestUIAllSteps: pressing End shows every step of the walkthrough.
 func TestUIAllSteps(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	tr := m.Run(m.Exercise(), mode)
 	showAll(t, ctx, len(tr.Steps))
@@ -202,6 +265,7 @@ func TestUIAllSteps(t *testing.T) {
 // TestUIExplain: hovering, then focusing, a computed cell shows its
 // formula in #explain and marks its source cells.
 func TestUIExplain(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	tr := m.Run(m.Exercise(), mode)
 	showAll(t, ctx, len(tr.Steps))
@@ -264,6 +328,7 @@ func center(t *testing.T, ctx context.Context, sel string) (float64, float64) {
 
 // TestUILanguage: choosing 简体中文 shows the Chinese catalog's texts.
 func TestUILanguage(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	tr := m.Run(m.Exercise(), mode)
 	title, step := i18n.T(i18n.ZH, m.Info().Title), i18n.T(i18n.ZH, tr.Steps[0].Title)
@@ -278,6 +343,7 @@ func TestUILanguage(t *testing.T) {
 // TestUIPages: every page of the root site, and the sampled pages of the
 // sub-path site, load and become ready.
 func TestUIPages(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		ctx := newBrowser(t)
@@ -338,6 +404,7 @@ func TestScreenshots(t *testing.T) {
 // TestUIPrefsRemembered: the language and theme chosen on one page are
 // there on the next; stored values that mean nothing are ignored.
 func TestUIPrefsRemembered(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)
@@ -363,6 +430,7 @@ func TestUIPrefsRemembered(t *testing.T) {
 // TestUIPresent: the presentation mode shows the current step alone, in
 // larger type, and ← → still step.
 func TestUIPresent(t *testing.T) {
+	t.Parallel()
 	ctx, _, _ := uiTest(t, "autoencoder")
 	before := evalJS[float64](t, ctx, `parseFloat(getComputedStyle(document.documentElement).fontSize)`)
 	evalJS[bool](t, ctx, `document.getElementById("present").click(), true`)

@@ -25,6 +25,7 @@ import (
 // step up) and checks every number on the page against the engine, and
 // that exactly the cells the engine changes changed.
 func TestUIEditWeight(t *testing.T) {
+	t.Parallel()
 	for _, model := range foundingModels(t) {
 		t.Run(model.Info().Slug, func(t *testing.T) { checkEditWeight(t, model.Info().Slug) })
 	}
@@ -55,8 +56,7 @@ func checkEditWeightIn(t *testing.T, ctx context.Context, slug string) {
 	// A trace shares its inputs' numbers with the state: run on a copy.
 	before := m.Run(st.Clone(), mode)
 	showAll(t, ctx, len(before.Steps))
-	page0 := pageCells(t, ctx)
-	diffCells(t, "before the edit", page0, engineCells(t, before, page0))
+	page0, _ := pageMatches(t, ctx, "before the edit", before)
 
 	value := w.Data.At(0, 0) + 0.5
 	// Typed on a keyboard: an ASCII minus, not the "−" the page prints.
@@ -67,10 +67,7 @@ func checkEditWeightIn(t *testing.T, ctx context.Context, slug string) {
 	after := m.Run(st, mode)
 	waitJS(t, ctx, 5*time.Second, w.ID+"[0,0] to show the new value",
 		fmt.Sprintf(`document.querySelector(%q).dataset.v === %q`, cellSel(w.ID, 0, 0), engine.Format(value)))
-	settle(t, ctx)
-	page1 := pageCells(t, ctx)
-	want1 := engineCells(t, after, page1)
-	diffCells(t, "after the edit", page1, want1)
+	page1, want1 := pageMatches(t, ctx, "after the edit", after)
 	if got, want := changedKeys(page0, page1), changedKeys(engineCells(t, before, page1), want1); !slices.Equal(got, want) {
 		t.Errorf("cells changed on the page:\n%v\nthe engine changes:\n%v", got, want)
 	}
@@ -92,6 +89,7 @@ func typeInto(t *testing.T, ctx context.Context, sel, text string) {
 // TestUIBadEntry: text that is not a finite number shows .cell-error and
 // changes no number on the page.
 func TestUIBadEntry(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	showAll(t, ctx, len(m.Run(m.Exercise(), mode).Steps))
 	sel := cellSel("W1", 0, 0) + " input.cell-input"
@@ -133,6 +131,7 @@ func setInput(t *testing.T, ctx context.Context, sel, text string) {
 // visible text must agree with the engine: numbers patched in place and
 // cards redrawn by go-app must never disagree.
 func TestUIRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	st := m.Exercise()
 	showAll(t, ctx, len(m.Run(st.Clone(), mode).Steps))
@@ -144,18 +143,7 @@ func TestUIRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		evalJS[bool](t, ctx, `document.activeElement.blur(), true`)
-		settlePatched(t, ctx)
-		tr := m.Run(st.Clone(), mode)
-		page := pageCells(t, ctx)
-		want := engineCells(t, tr, page)
-		for k := range want {
-			// A step waiting on an undefined one shows no numbers.
-			if s := stepOf(tr, k.M); s != nil && s.WaitsOn != "" {
-				delete(want, k)
-				delete(page, k)
-			}
-		}
-		diffCells(t, "after W1[0,0] = "+text, page, want)
+		pageMatches(t, ctx, "after W1[0,0] = "+text, m.Run(st.Clone(), mode))
 		// What a reader sees matches data-v: the value, "—" when undefined.
 		bad := evalJS[string](t, ctx, `(() => {
 			for (const td of document.querySelectorAll("td.cell[data-m]")) {
@@ -174,21 +162,10 @@ func TestUIRoundTrip(t *testing.T) {
 	}
 }
 
-// stepOf returns the first step that shows matrix id.
-func stepOf(tr *engine.Trace, id string) *engine.Step {
-	for _, s := range tr.Steps {
-		for _, m := range s.Matrices {
-			if m.ID == id {
-				return s
-			}
-		}
-	}
-	return nil
-}
-
 // TestUIScrub: dragging sideways on an input changes its value by one
 // step per 12 pixels, and the steps after it follow.
 func TestUIScrub(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	st := m.Exercise()
 	showAll(t, ctx, len(m.Run(st.Clone(), mode).Steps))
@@ -208,15 +185,14 @@ func TestUIScrub(t *testing.T) {
 	if err := st.Set("W1", 0, 0, 3); err != nil {
 		t.Fatal(err)
 	}
-	settle(t, ctx)
-	page := pageCells(t, ctx)
-	diffCells(t, "after the drag", page, engineCells(t, m.Run(st, mode), page))
+	pageMatches(t, ctx, "after the drag", m.Run(st, mode))
 }
 
 // TestUIModeSwitch: switching the DiT page to exact arithmetic adds its
 // scaled-scores step and shows every number as the engine computes it in
 // exact mode; switching back restores hand mode's.
 func TestUIModeSwitch(t *testing.T) {
+	t.Parallel()
 	ctx, m, _ := uiTest(t, "dit")
 	for _, mode := range []engine.Mode{engine.Exact, engine.Hand} {
 		evalJS[bool](t, ctx, fmt.Sprintf(`document.querySelector("button[data-mode=%s]").click(), true`, mode))
@@ -228,8 +204,7 @@ func TestUIModeSwitch(t *testing.T) {
 		if n := evalJS[int](t, ctx, `document.querySelectorAll("section.step").length`); n != len(tr.Steps) {
 			t.Errorf("%s: %d steps on the page, the engine has %d", mode, n, len(tr.Steps))
 		}
-		page := pageCells(t, ctx)
-		diffCells(t, mode.String()+" mode", page, engineCells(t, tr, page))
+		pageMatches(t, ctx, mode.String()+" mode", tr)
 	}
 }
 
@@ -237,6 +212,7 @@ func TestUIModeSwitch(t *testing.T) {
 // downstream; Enter refuses it with a message, and leaving the cell brings
 // the last good value back and takes the message away.
 func TestUITypingKeyByKey(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	showAll(t, ctx, len(m.Run(m.Exercise(), mode).Steps))
 	sel := cellSel("W1", 0, 0) + " input.cell-input"

@@ -24,6 +24,7 @@ import (
 // the step controls and the mode, no site chrome, and the current step
 // readable below it; the range and the options hold.
 func TestEmbedSmallFrame(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, subSite)
 	ctx := newBrowser(t)
@@ -144,6 +145,7 @@ func innerStep(t *testing.T, ctx context.Context) string {
 // postMessage API and checks its events; messages of the wrong shape and
 // from untrusted origins are ignored.
 func TestDeckMessages(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := deckServer(t)
 	ctx := newBrowser(t)
@@ -211,6 +213,7 @@ func TestDeckMessages(t *testing.T) {
 // TestEmbedNoUpdateBanner: two embeds loading at once on a first visit
 // show no update banner.
 func TestEmbedNoUpdateBanner(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	for i := 0; i < 3; i++ {
 		srv := deckServer(t)

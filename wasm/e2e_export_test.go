@@ -91,6 +91,7 @@ func (d *exportDownloads) next(t *testing.T, what string) (string, []byte) {
 // PNG, and copies W₁ as CSV. The menu must be in the card: a missing one
 // fails the test.
 func TestUIExport(t *testing.T) {
+	t.Parallel()
 	ctx, m, mode := uiTest(t, "autoencoder")
 	s := ui.NewSession(m, mode)
 	const stepID, matrixID = "enc1", "W1"

@@ -86,6 +86,7 @@ func prerenderedTitle(page string) string {
 // an absolute URL under the site's prefix (GitHub Pages serves it at any
 // depth), and the worker precaches it.
 func TestNotFoundFileBuilt(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		b, err := os.ReadFile(filepath.Join(s.Dir, "404.html"))
 		if err != nil {
@@ -134,6 +135,7 @@ func TestNotFoundFileBuilt(t *testing.T) {
 // names no page with 404.html and status 404, at any depth, and every
 // resource 404.html names loads from there; 404.html itself answers 200.
 func TestNotFoundServed(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		file, err := os.ReadFile(filepath.Join(s.Dir, "404.html"))
@@ -176,6 +178,7 @@ func TestNotFoundServed(t *testing.T) {
 // TestTitlePrerendered: the pre-rendered HTML of each model route has the
 // model's English name in <title>, and the home page the site's title.
 func TestTitlePrerendered(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		for _, p := range s.Paths {
@@ -238,6 +241,7 @@ func checkNotFoundShown(t *testing.T, ctx context.Context, where string, lang i1
 // a link home that works; the page's language switch changes its text
 // and title.
 func TestNotFoundUI(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		for _, lang := range i18n.Langs {
 			t.Run(string(lang), func(t *testing.T) {
@@ -282,6 +286,7 @@ func TestNotFoundUI(t *testing.T) {
 // names no page still shows the not-found page, with status 404, with the
 // server gone.
 func TestNotFoundOffline(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := httptest.NewServer(pagesHandler(s.Dir, s.Base))
 		defer srv.Close()
@@ -303,6 +308,7 @@ func TestNotFoundOffline(t *testing.T) {
 // site) in the page's language: English, then Chinese after switching,
 // and Chinese again when the page opens with Chinese stored.
 func TestTitleUI(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		ctx := newBrowser(t)

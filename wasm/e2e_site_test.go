@@ -29,6 +29,7 @@ import (
 // pre-rendered <title> and body, and that GitHub Pages' redirects and 404s
 // hold.
 func TestRoutesPrerendered(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		title := regexp.MustCompile(`<title>([^<]+)</title>`)
@@ -92,6 +93,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // install fail), that the worker lists them all and names its cache by
 // version, and that every route is precached.
 func TestPrecacheListServed(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		_, worker := get(t, srv.URL+s.Prefix+"/app-worker.js")
@@ -119,6 +121,7 @@ func TestPrecacheListServed(t *testing.T) {
 // base, icons that exist at their stated size) and the links in each page,
 // and that nothing in the site points at a remote URL.
 func TestManifestAndIcons(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := serveSite(t, s)
 		res, body := get(t, srv.URL+s.Prefix+"/manifest.webmanifest")
@@ -208,6 +211,7 @@ func TestManifestAndIcons(t *testing.T) {
 // version (and so another worker and cache), and that an identical build
 // keeps its version.
 func TestVersionPerBuild(t *testing.T) {
+	t.Parallel()
 	needSite(t)
 	same, err := buildSite(buildOptions{Out: t.TempDir(), Base: "/", Version: "e2e", Wasm: wasmFile, Web: "../web"})
 	if err != nil {
@@ -245,6 +249,7 @@ func TestVersionPerBuild(t *testing.T) {
 // active with its cache filled, stops the server, and then reloads the
 // page and opens another page never visited.
 func TestOffline(t *testing.T) {
+	t.Parallel()
 	sites(t, func(t *testing.T, s *site) {
 		srv := httptest.NewServer(pagesHandler(s.Dir, s.Base))
 		defer srv.Close()

@@ -48,14 +48,13 @@ func checkPageShows(t *testing.T, ctx context.Context, m engine.Model, p pagesta
 	}
 	tr := m.Run(p.Exercise, p.Mode)
 	// Cells of steps out of sight are written when the page is next idle.
-	settlePatched(t, ctx)
-	page := pageCells(t, ctx)
-	diffCells(t, "reopened", page, engineCells(t, tr, page))
+	pageMatches(t, ctx, "reopened", tr)
 }
 
 // TestStateLinkRoundTrip: on every model, an edit, a step and the mode
 // make a short link that reopens exactly that state in a fresh browser.
 func TestStateLinkRoundTrip(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, subSite)
 	for _, m := range foundingModels(t) {
@@ -101,6 +100,7 @@ func TestStateLinkRoundTrip(t *testing.T) {
 // TestStateSavedAcrossReload: edits and the step survive a reload, with a
 // notice that offers a one-click reset.
 func TestStateSavedAcrossReload(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	m := engine.Lookup("autoencoder")
@@ -150,6 +150,7 @@ func cellValue(t *testing.T, ctx context.Context, sel string) string {
 // TestStateUndoRedo: one history entry per committed edit, per drag, per
 // update and per reset; Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y and the buttons.
 func TestStateUndoRedo(t *testing.T) {
+	t.Parallel()
 	ctx, m, _ := uiTest(t, "autoencoder")
 	showAll(t, ctx, len(m.Run(m.Exercise(), engine.Hand).Steps))
 	x := cellSel("X", 0, 0) + " input.cell-input"
@@ -219,13 +220,13 @@ func TestStateUndoRedo(t *testing.T) {
 	if got := cellValue(t, ctx, x); got != "1" {
 		t.Errorf("redoing the reset: X[1,1] = %s, want 1", got)
 	}
-	page := pageCells(t, ctx)
-	diffCells(t, "after undo and redo", page, engineCells(t, m.Run(m.Exercise(), engine.Hand), page))
+	pageMatches(t, ctx, "after undo and redo", m.Run(m.Exercise(), engine.Hand))
 }
 
 // TestStateBadLinks: a tampered link opens with a message naming what
 // was ignored, shown as text, and everything else of the link applied.
 func TestStateBadLinks(t *testing.T) {
+	t.Parallel()
 	ctx, m, _ := uiTest(t, "autoencoder")
 	srv := serveSite(t, rootSite)
 	base := pageURL(srv, rootSite, "/autoencoder")
@@ -254,9 +255,8 @@ func TestStateBadLinks(t *testing.T) {
 			if got := evalJS[string](t, ctx, `document.getElementById("step-count").textContent`); !strings.Contains(got, fmt.Sprintf("%d /", c.step)) {
 				t.Errorf("step counter %q, want step %d", got, c.step)
 			}
-			page := pageCells(t, ctx)
 			p, _ := pagestate.Decode(m, c.query)
-			diffCells(t, c.query, page, engineCells(t, m.Run(p.Exercise, p.Mode), page))
+			pageMatches(t, ctx, c.query, m.Run(p.Exercise, p.Mode))
 			evalJS[bool](t, ctx, `localStorage.clear(), true`)
 		})
 	}
@@ -264,13 +264,13 @@ func TestStateBadLinks(t *testing.T) {
 	evalJS[bool](t, ctx, `localStorage.setItem("byhand.work.autoencoder", '{"byhand_saved":1,"model":"autoencoder","sta'), true`)
 	open(t, ctx, base, "autoencoder")
 	waitJS(t, ctx, 5*time.Second, "a notice about the saved work", `!!document.getElementById("notice")`)
-	page := pageCells(t, ctx)
-	diffCells(t, "damaged saved work", page, engineCells(t, m.Run(m.Exercise(), engine.Hand), page))
+	pageMatches(t, ctx, "damaged saved work", m.Run(m.Exercise(), engine.Hand))
 }
 
 // TestStateImportExport: the exported exercise file imports back; a bad
 // file names its bad field and changes nothing.
 func TestStateImportExport(t *testing.T) {
+	t.Parallel()
 	ctx, m, _ := uiTest(t, "vae")
 	d := watchDownloads(t, ctx)
 	_, sel := firstInput(m)
@@ -303,8 +303,7 @@ func TestStateImportExport(t *testing.T) {
 	}
 	upload("good.json", string(data))
 	waitJS(t, ctx, 5*time.Second, "the import to apply", fmt.Sprintf(`document.querySelector(%q).value === "7"`, sel))
-	page := pageCells(t, ctx)
-	diffCells(t, "imported", page, engineCells(t, m.Run(exported.Exercise, exported.Mode), page))
+	page, _ := pageMatches(t, ctx, "imported", m.Run(exported.Exercise, exported.Mode))
 	bad := strings.Replace(string(data), `"eps": [`, `"eps": [[1, 2],`, 1)
 	upload("bad.json", bad)
 	waitJS(t, ctx, 5*time.Second, "the import error", `!!document.getElementById("import-error")`)
@@ -320,6 +319,7 @@ func TestStateImportExport(t *testing.T) {
 // TestStateLinkFirstStep: a link that stays on the first step still shows
 // its numbers in the card that was drawn before the link was read.
 func TestStateLinkFirstStep(t *testing.T) {
+	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
 	ctx := newBrowser(t)

@@ -70,6 +70,7 @@ func evalJSON(t *testing.T, ctx context.Context, js string, v any) {
 // scrolled to its end). The header is two rows at most, nothing in the
 // page is wider than the screen, and cells are at least 40 px each way.
 func TestSurfacePhone(t *testing.T) {
+	t.Parallel()
 	surfaceModels(t, 390, 844, func(t *testing.T, ctx context.Context, steps []*engine.Step) {
 		head := phoneHeader(t, ctx, "English")
 		setInput(t, ctx, "select#lang", "zh")
@@ -194,6 +195,7 @@ func phoneHeader(t *testing.T, ctx context.Context, lang string) headerRows {
 // scroll. The zoom stays legible, and pointing at a number does not
 // change it.
 func TestSurfacePresent(t *testing.T) {
+	t.Parallel()
 	surfaceModels(t, 1366, 768, func(t *testing.T, ctx context.Context, steps []*engine.Step) {
 		evalJS[bool](t, ctx, `document.getElementById("present").click(), true`)
 		waitJS(t, ctx, 5*time.Second, "present mode", `document.documentElement.hasAttribute("data-present")`)
@@ -261,6 +263,7 @@ func TestSurfacePresent(t *testing.T) {
 // are left out; afterwards the page is as it was. A PDF printed by
 // Chromium (without background graphics) has the pictures' grey pixels.
 func TestSurfacePrint(t *testing.T) {
+	t.Parallel()
 	surfaceModels(t, 1366, 768, func(t *testing.T, ctx context.Context, steps []*engine.Step) {
 		if err := within(ctx, 5*time.Second, emulateMedia("print")); err != nil {
 			t.Fatal(err)
