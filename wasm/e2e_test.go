@@ -188,9 +188,16 @@ func startBrowser(t testing.TB, profile string) context.Context {
 	return ctx
 }
 
+// patience stretches every time limit of the browser tests: they run two
+// at a time, each with its own Chromium, and on a 2-core machine that is
+// busy with something else a page can take several times longer than
+// usual. A limit only matters when something never happens, so waiting
+// longer costs a passing test nothing.
+const patience = 3
+
 // within runs actions with a time limit.
 func within(ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
-	c, cancel := context.WithTimeout(ctx, d)
+	c, cancel := context.WithTimeout(ctx, patience*d)
 	defer cancel()
 	return chromedp.Do(c, steps...)
 }
@@ -212,15 +219,15 @@ func evalJS[T any](t testing.TB, ctx context.Context, js string) T {
 func waitJS(t testing.TB, ctx context.Context, d time.Duration, what, js string) {
 	t.Helper()
 	if err := pollJS(ctx, d, js); err != nil {
-		t.Fatalf("waiting %v for %s: %v", d, what, err)
+		t.Fatalf("waiting %v for %s: %v", patience*d, what, err)
 	}
 }
 
 func pollJS(ctx context.Context, d time.Duration, js string) error {
-	deadline := time.Now().Add(d)
+	deadline := time.Now().Add(patience * d)
 	var last error
 	for {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		c, cancel := context.WithTimeout(ctx, patience*5*time.Second)
 		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
 		cancel()
 		if err == nil && ok {
