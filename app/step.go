@@ -324,6 +324,11 @@ func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 		return
 	}
 	text := t.Get("value").String()
+	if kept := t.Get("__byhandCommitted"); kept.Type() == app.TypeString {
+		text = kept.String()
+		t.Set("__byhandCommitted", app.Undefined())
+		t.Set("value", text)
+	}
 	v, err := engine.ParseNumber(text)
 	if err != nil {
 		// The refused text stays (typed) until the cell is left.

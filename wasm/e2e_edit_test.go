@@ -112,11 +112,13 @@ func TestUIBadEntry(t *testing.T) {
 	}
 }
 
-// setInput sets an input's text at once and sends input and change events.
+// setInput sets an input's text at once, as a paste does (through the
+// browser's own value, not a page's hold on it), and sends input and
+// change events.
 func setInput(t *testing.T, ctx context.Context, sel, text string) {
 	t.Helper()
 	ok := evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
-		el.focus(); el.value = %q;
+		el.focus(); Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, %q);
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 		el.dispatchEvent(new Event("change", {bubbles: true}));
 		return true; })()`, sel, text))

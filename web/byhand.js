@@ -102,9 +102,30 @@ window.byhandPatch = function (s) {
 // the text (app/step.go's onChange and onFocusOut clear the mark): Go's
 // handlers run after the browser's events, and a patch that lands in
 // between must not replace the text before it is committed.
+// While it is marked, nothing else writes the input's text either: a
+// redraw Go queued before the typing (go-app sets the value property it
+// drew) is held back, as a patch is.
+const inputValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
 document.addEventListener("input", (e) => {
   const t = e.target;
-  if (t && t.classList && t.classList.contains("cell-input")) t.__byhandTyped = true;
+  if (!t || !t.classList || !t.classList.contains("cell-input")) return;
+  t.__byhandTyped = true;
+  if (!t.__byhandGuarded) {
+    t.__byhandGuarded = true;
+    Object.defineProperty(t, "value", {
+      configurable: true,
+      get() { return inputValue.get.call(this); },
+      set(v) { if (!this.__byhandTyped) inputValue.set.call(this, v); },
+    });
+  }
+}, true);
+// The text a cell's input held when it was committed, kept as the change
+// event fires: by the time Go reads it, a redraw queued before the commit
+// may have written the input's old number back (app/step.go's onChange
+// reads this, not the input's value).
+document.addEventListener("change", (e) => {
+  const t = e.target;
+  if (t && t.classList && t.classList.contains("cell-input")) t.__byhandCommitted = t.value;
 }, true);
 
 // Whether a service worker served this page as it loaded. Read now, before
