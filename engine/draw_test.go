@@ -36,13 +36,13 @@ func TestDraw(t *testing.T) {
 			w := walkthroughOf(m)
 			def := m.Exercise()
 			distinct := map[string]bool{}
-			attempts := 0
+			attempts, most := 0, 0
 			for seed := uint64(1); seed <= uint64(n); seed++ {
 				st, k, err := drawCounting(m, seed)
 				if err != nil {
 					t.Fatal(err)
 				}
-				attempts += k
+				attempts, most = attempts+k, max(most, k)
 				checkShapedAs(t, def, st)
 				hand, exact := m.Run(st, Hand), m.Run(st, Exact)
 				if !hand.Defined() || !exact.Defined() {
@@ -64,7 +64,7 @@ func TestDraw(t *testing.T) {
 			if len(distinct) < n*3/4 {
 				t.Errorf("%d seeds drew only %d different exercises", n, len(distinct))
 			}
-			t.Logf("%d exercises, %d different, %.2f attempts each on average", n, len(distinct), float64(attempts)/float64(n))
+			t.Logf("%d exercises, %d different, %.2f attempts each on average, at most %d", n, len(distinct), float64(attempts)/float64(n), most)
 		})
 	}
 }
