@@ -45,6 +45,16 @@ type FileModel struct {
 	W *Walkthrough
 }
 
+// walkthroughOf returns the walkthrough a model runs, or nil.
+func walkthroughOf(m Model) *Walkthrough {
+	if f, ok := m.(interface{ walkthrough() *Walkthrough }); ok {
+		return f.walkthrough()
+	}
+	return nil
+}
+
+func (m *FileModel) walkthrough() *Walkthrough { return m.W }
+
 // seededModel is a walkthrough with noise drawn from a seed.
 type seededModel struct{ *FileModel }
 

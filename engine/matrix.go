@@ -147,6 +147,19 @@ func allFinite(d *mat.Dense) bool {
 	return true
 }
 
+// isWhole reports whether every cell of d is a whole number.
+func isWhole(d *mat.Dense) bool {
+	r, c := d.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := d.At(i, j); v != math.Trunc(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // FormatWidth is the most characters Format ever writes: what a cell of
 // the page holds (its width is six digits; web/app.css).
 const FormatWidth = 6

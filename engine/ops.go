@@ -66,6 +66,16 @@ func (p Param) check(v *Value) string {
 	return ""
 }
 
+// always is the Integral of an op that keeps whole numbers whole whatever
+// its parameters: sums, products, copies, rearrangements.
+func always(*Node) bool { return true }
+
+// wholeParam is the Integral of an op that keeps whole numbers whole when
+// its number parameter name is a whole number (a scale by k).
+func wholeParam(name string) func(*Node) bool {
+	return func(n *Node) bool { k := n.Num(name); return k == math.Trunc(k) }
+}
+
 // Default values for Param.Default.
 func NumParam(x float64) *Value { return &Value{Kind: KindNumber, Num: x} }
 func BoolParam(b bool) *Value   { return &Value{Kind: KindBool, Bool: b} }
@@ -82,6 +92,11 @@ type Op struct {
 	// Loss: the op computes a loss (its output is 1×1) and starts the
 	// backward pass.
 	Loss bool
+	// Integral reports whether, with the step's parameters, the op gives
+	// whole numbers whenever its inputs are whole numbers, in Hand mode
+	// (nil: it need not, as a softmax, a sigmoid or a division). HandSized
+	// holds such a step's outputs to whole numbers of hand size.
+	Integral func(n *Node) bool
 	// Formula and Grad document the forward and backward, in plain text.
 	Formula, Grad string
 	// Shape checks the inputs' shapes and returns the outputs'; its error

@@ -47,7 +47,7 @@ var opGiven = &Op{
 }
 
 var opCopy = &Op{
-	Name: "copy", In: []string{"A"}, Out: []string{"Y"},
+	Name: "copy", In: []string{"A"}, Out: []string{"Y"}, Integral: always,
 	Formula: "Y = A, cell by cell (a target that is the input itself)",
 	Grad:    "∂L/∂A = ∂L/∂Y",
 	Shape:   sameShape,
@@ -60,7 +60,7 @@ var opCopy = &Op{
 }
 
 var opLinear = &Op{
-	Name: "linear", In: []string{"W|b", "X"}, Out: []string{"Y"},
+	Name: "linear", In: []string{"W|b", "X"}, Out: []string{"Y"}, Integral: always,
 	Params:  []Param{{Name: "relu", Kind: KindBool, Default: BoolParam(false), Doc: "apply ReLU to the result"}},
 	Formula: "Y = [W | b]·[X ; 1], then ReLU when relu = true; the bias is W's last column",
 	Grad:    "∂L/∂[W | b] = ∂L/∂Y·[X ; 1]ᵀ, ∂L/∂X = Wᵀ·∂L/∂Y (after the ReLU's mask)",
@@ -102,7 +102,7 @@ var opLinear = &Op{
 }
 
 var opMatMul = &Op{
-	Name: "matmul", In: []string{"A", "B"}, Out: []string{"Y"},
+	Name: "matmul", In: []string{"A", "B"}, Out: []string{"Y"}, Integral: always,
 	Formula: "Y = A·B, laid out by hand (A.T for a transposed input)",
 	Grad:    "∂L/∂A = ∂L/∂Y·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂Y",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {
@@ -154,7 +154,7 @@ func transposeName(name string) string {
 }
 
 var opReLU = &Op{
-	Name: "relu", In: []string{"A"}, Out: []string{"Y"},
+	Name: "relu", In: []string{"A"}, Out: []string{"Y"}, Integral: always,
 	Formula: "Y = max(A, 0), cell by cell; negatives are struck out",
 	Grad:    "∂L/∂A = ∂L/∂Y ⊙ [A > 0]",
 	Shape:   sameShape,
@@ -178,6 +178,7 @@ func cellwise(name, sym, formula, grad string, f func(a, b float64) float64,
 	back func(c *Ctx, in []*Matrix, dy *Matrix, want []bool) []*Matrix, texts map[string]Text) *Op {
 	return &Op{
 		Name: name, In: []string{"A", "B"}, Out: []string{"Y"}, Formula: formula, Grad: grad, Shape: sameShape,
+		Integral: always, // +, − and ⊙ of whole numbers
 		Forward: func(c *Ctx, n *Node, in []*Matrix) []*Matrix {
 			if sym == "⊙" {
 				return []*Matrix{c.T.Hadamard(c.ID(""), in[0], in[1], c.Out(0))}
@@ -227,7 +228,7 @@ var opHadamard = cellwise("hadamard", "⊙", "Y = A ⊙ B, cell by cell", "∂L/
 	})
 
 var opScale = &Op{
-	Name: "scale", In: []string{"A"}, Out: []string{"Y"},
+	Name: "scale", In: []string{"A"}, Out: []string{"Y"}, Integral: wholeParam("k"),
 	Params:  []Param{{Name: "k", Kind: KindNumber, Doc: "the number every cell is multiplied by"}},
 	Formula: "Y = k·A",
 	Grad:    "∂L/∂A = k·∂L/∂Y",

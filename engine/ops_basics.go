@@ -51,7 +51,7 @@ func basGateStep(t *Trace, id string, a *Matrix, alpha float64, out Out) *Matrix
 }
 
 var opBasLeakyReLU = &Op{
-	Name: "leaky_relu", In: []string{"A"}, Out: []string{"Y"},
+	Name: "leaky_relu", In: []string{"A"}, Out: []string{"Y"}, Integral: wholeParam("alpha"),
 	Params: []Param{{Name: "alpha", Kind: KindNumber, Default: NumParam(0.1),
 		Doc: "the gate where A ≤ 0: negatives are multiplied by it (0 gives the plain ReLU)"}},
 	Formula: "gate = 1 where A > 0, else α; Y = A ⊙ gate",
@@ -114,7 +114,7 @@ func basSpreadStep(t *Trace, id string, ds *Matrix, rows, cols int, axis Axis, o
 }
 
 var opBasLineSums = &Op{
-	Name: "line_sums", In: []string{"A"}, Out: []string{"S"},
+	Name: "line_sums", In: []string{"A"}, Out: []string{"S"}, Integral: always,
 	Params: []Param{{Name: "axis", Kind: KindString, Default: StrParam("columns"), Choices: []string{"columns", "rows"},
 		Doc: "add up each column (a row of sums) or each row (a column of sums)"}},
 	Formula: "S = the sum of each column of A (or of each row)",

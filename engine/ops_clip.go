@@ -31,7 +31,7 @@ func clipWordIndex(n *Node) []int {
 }
 
 var opLookup = &Op{
-	Name: "lookup", In: []string{"E"}, Out: []string{"X"},
+	Name: "lookup", In: []string{"E"}, Out: []string{"X"}, Integral: always,
 	Params: []Param{{Name: "words", Kind: KindNumber, List: true,
 		Doc: "the words looked up, one per column of the result, as 1-based numbers of E's columns (the vocabulary)"}},
 	Formula: "X = E[:, words]: column j of X is column words[j] of the table E",
@@ -121,7 +121,7 @@ var opMeanPool = &Op{
 }
 
 var opScaleBy = &Op{
-	Name: "scale_by", In: []string{"k", "A"}, Out: []string{"Y"},
+	Name: "scale_by", In: []string{"k", "A"}, Out: []string{"Y"}, Integral: always,
 	Formula: "Y = k·A, k the one cell of a 1×1 matrix (a temperature, a number the reader can edit or train)",
 	Grad:    "∂L/∂A = k·∂L/∂Y; ∂L/∂k = Σ A ⊙ ∂L/∂Y",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {

@@ -508,7 +508,7 @@ func stackOp(name string, vertical bool) *Op {
 		formula, grad = "Y = [A | B | …], side by side", "each part's gradient is its columns of ∂L/∂Y"
 	}
 	return &Op{
-		Name: name, In: []string{"A", "B"}, Out: []string{"Y"}, Variadic: true, Formula: formula, Grad: grad,
+		Name: name, In: []string{"A", "B"}, Out: []string{"Y"}, Variadic: true, Formula: formula, Grad: grad, Integral: always,
 		Shape: stackShape(vertical),
 		Forward: func(c *Ctx, n *Node, in []*Matrix) []*Matrix {
 			return []*Matrix{stackStep(c, c.ID(""), c.Out(0), vertical, in...)}
@@ -557,7 +557,7 @@ func sliceOp(name string, rows bool) *Op {
 		what = "columns"
 	}
 	return &Op{
-		Name: name, In: []string{"A"}, Out: []string{"Y"},
+		Name: name, In: []string{"A"}, Out: []string{"Y"}, Integral: always,
 		Params: []Param{
 			{Name: "from", Kind: KindNumber, Doc: "the first of the " + what + " taken, counting from 1"},
 			{Name: "count", Kind: KindNumber, Doc: "how many " + what + " are taken"},
@@ -606,7 +606,7 @@ var opRows = sliceOp("rows", true)
 var opCols = sliceOp("cols", false)
 
 var opTranspose = &Op{
-	Name: "transpose", In: []string{"A"}, Out: []string{"Y"},
+	Name: "transpose", In: []string{"A"}, Out: []string{"Y"}, Integral: always,
 	Formula: "Y = Aᵀ, rows become columns (as a step of its own; A.T in an input is the same without a step)",
 	Grad:    "∂L/∂A = (∂L/∂Y)ᵀ",
 	Shape:   func(n *Node, in []Shape) ([]Shape, error) { return []Shape{{in[0].Cols, in[0].Rows}}, nil },

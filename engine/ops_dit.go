@@ -45,7 +45,7 @@ func ditTiles(name string, rows, cols, ph, pw int) error {
 }
 
 var opDitPatchify = &Op{
-	Name: "patchify", In: []string{"Img"}, Out: []string{"P"},
+	Name: "patchify", In: []string{"Img"}, Out: []string{"P"}, Integral: always,
 	Params:  ditPatchParams,
 	Formula: "P = patches(Img): Img cut into height×width tiles, left to right then top to bottom, each tile read row by row into one column of P",
 	Grad:    "∂L/∂Img = each cell of ∂L/∂P put back on its pixel (the inverse rearrangement)",
@@ -74,7 +74,7 @@ var opDitPatchify = &Op{
 }
 
 var opDitUnpatchify = &Op{
-	Name: "unpatchify", In: []string{"P"}, Out: []string{"Img"},
+	Name: "unpatchify", In: []string{"P"}, Out: []string{"Img"}, Integral: always,
 	Params: append(append([]Param{}, ditPatchParams...),
 		Param{Name: "rows", Kind: KindNumber, Doc: "the rows of the picture the patches are put back into"},
 		Param{Name: "cols", Kind: KindNumber, Doc: "the columns of the picture the patches are put back into"}),
@@ -109,7 +109,7 @@ var opDitUnpatchify = &Op{
 }
 
 var opDitSplitRows = &Op{
-	Name: "split_rows", In: []string{"V"}, Out: []string{"A", "B"},
+	Name: "split_rows", In: []string{"V"}, Out: []string{"A", "B"}, Integral: always,
 	Params:  []Param{{Name: "count", Kind: KindNumber, Doc: "how many rows of the column go into the first part; the rest go into the second"}},
 	Formula: "A = the first count rows of the column V, B = the rest (e.g. a scale γ and a shift β from one column [γ; β])",
 	Grad:    "∂L/∂V = [∂L/∂A ; ∂L/∂B], stacked",
@@ -147,7 +147,7 @@ var opDitSplitRows = &Op{
 }
 
 var opDitScaleShift = &Op{
-	Name: "scale_shift", In: []string{"γ", "X", "β"}, Out: []string{"Y"},
+	Name: "scale_shift", In: []string{"γ", "X", "β"}, Out: []string{"Y"}, Integral: always,
 	Formula: "Y = γ ⊙ X + β, row by row: row i of X times γ[i], plus β[i] (adaptive layer norm's scale and shift)",
 	Grad:    "∂L/∂γ[i] = Σⱼ ∂L/∂Y[i,j]·X[i,j], ∂L/∂β[i] = Σⱼ ∂L/∂Y[i,j], ∂L/∂X[i,j] = γ[i]·∂L/∂Y[i,j]",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {

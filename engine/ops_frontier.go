@@ -89,7 +89,7 @@ func froSumOf(terms []string, v float64) string {
 }
 
 var opFroTriangle = &Op{
-	Name: "triangle_product", In: []string{"A", "B"}, Out: []string{"O"},
+	Name: "triangle_product", In: []string{"A", "B"}, Out: []string{"O"}, Integral: always,
 	Formula: "O[c; i,j] = Σₖ A[c; i,k]·B[c; j,k], channel by channel; a pair matrix has a row per channel and a column per pair (1,1), (1,2), …, (N,N)",
 	Grad:    "∂L/∂A[c; i,k] = Σⱼ G[c; i,j]·B[c; j,k], ∂L/∂B[c; j,k] = Σᵢ G[c; i,j]·A[c; i,k]",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {
@@ -183,7 +183,7 @@ var opFroTriangle = &Op{
 }
 
 var opFroPairBias = &Op{
-	Name: "pair_bias", In: []string{"w", "Z"}, Out: []string{"B"},
+	Name: "pair_bias", In: []string{"w", "Z"}, Out: []string{"B"}, Integral: always,
 	Formula: "B[j, i] = Σ over c of w[c]·Z[c; i,j]: one bias per pair, laid out with keys j down the rows and queries i across, like Kᵀ·Q",
 	Grad:    "∂L/∂w[c] = Σᵢⱼ G[j, i]·Z[c; i,j], ∂L/∂Z[c; i,j] = w[c]·G[j, i]",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {
@@ -318,6 +318,15 @@ func froRoPEAngle(n *Node, k, p int) float64 {
 	return (float64(p) + n.Num("start")) * n.Num("angle") * math.Pow(n.Num("ratio"), float64(k))
 }
 
+// froRoPEIntegral: RoPE keeps whole numbers whole when every angle it
+// turns by is a multiple of 90°, whose cos and sin are 0, 1 or −1: a whole
+// angle per position that is a multiple of 90, whole positions and a whole
+// ratio.
+func froRoPEIntegral(n *Node) bool {
+	whole := func(x float64) bool { return x == math.Trunc(x) }
+	return whole(n.Num("angle")/90) && whole(n.Num("start")) && whole(n.Num("ratio"))
+}
+
 // froRoPE rotates each pair of rows of x, column by column; with back set
 // it applies the transposed rotations (the gradient).
 func froRoPE(n *Node, x *mat.Dense, back bool) *mat.Dense {
@@ -338,7 +347,7 @@ func froRoPE(n *Node, x *mat.Dense, back bool) *mat.Dense {
 }
 
 var opFroRoPE = &Op{
-	Name: "rope", In: []string{"X"}, Out: []string{"Y"},
+	Name: "rope", In: []string{"X"}, Out: []string{"Y"}, Integral: froRoPEIntegral,
 	Params: []Param{
 		{Name: "angle", Kind: KindNumber, Default: NumParam(90), Doc: "the angle in degrees the first pair of rows turns by per position (90 keeps every cos and sin at 0 or ±1)"},
 		{Name: "ratio", Kind: KindNumber, Default: NumParam(1), Doc: "each next pair of rows turns this many times as far (RoPE uses a ratio below 1)"},
@@ -472,7 +481,7 @@ func froColumn(s *Matrix, j int) (string, []CellRef) {
 }
 
 var opFroTopK = &Op{
-	Name: "top_k", In: []string{"S"}, Out: []string{"G"},
+	Name: "top_k", In: []string{"S"}, Out: []string{"G"}, Integral: always,
 	Params:  []Param{{Name: "k", Kind: KindNumber, Default: NumParam(2), Doc: "how many rows (experts) each column (token) keeps"}},
 	Formula: "G = S where S is among the k largest of its column, else 0 (ties: the upper row wins)",
 	Grad:    "∂L/∂S = ∂L/∂G ⊙ [kept]; nothing flows through the ranking itself",
@@ -545,7 +554,7 @@ var opFroTopK = &Op{
 }
 
 var opFroGateSum = &Op{
-	Name: "gate_sum", In: []string{"G", "E"}, Out: []string{"Y"}, Variadic: true,
+	Name: "gate_sum", In: []string{"G", "E"}, Out: []string{"Y"}, Variadic: true, Integral: always,
 	Formula: "Y = Σᵢ gᵢ ⊙ Eᵢ: column t of expert Eᵢ's output weighted by the gate G[i, t], added up over the experts",
 	Grad:    "∂L/∂G[i, t] = Σᵣ ∂L/∂Y[r, t]·Eᵢ[r, t], ∂L/∂Eᵢ[r, t] = G[i, t]·∂L/∂Y[r, t]",
 	Shape: func(n *Node, in []Shape) ([]Shape, error) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -19,7 +20,7 @@ var _ = RegisterOps(opKLNormal, opConstant)
 // it, and with show = false not a step of its own either (it then first
 // appears in the step that reads it).
 var opConstant = &Op{
-	Name: "constant", Out: []string{"Y"},
+	Name: "constant", Out: []string{"Y"}, Integral: constantIntegral,
 	Params: []Param{
 		{Name: "data", Kind: KindNumber, Matrix: true, Doc: "the matrix, as a list of rows of numbers"},
 		{Name: "show", Kind: KindBool, Default: BoolParam(true), Doc: "show the matrix as a step of its own"},
@@ -43,6 +44,20 @@ var opConstant = &Op{
 		}
 		return []*Matrix{m}
 	},
+}
+
+// constantIntegral: a constant is whole when its numbers are.
+func constantIntegral(n *Node) bool {
+	d := n.Matrix("data")
+	r, c := d.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := d.At(i, j); v != math.Trunc(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // opKLNormal is the KL divergence of N(μ, σ²) from N(0, 1), summed over

@@ -608,7 +608,7 @@ func ssmColumnGrad(o Out, rows, cols, t int, col func(i int) float64, explain fu
 }
 
 var opSsmMemory = &Op{
-	Name: "mlstm_memory", In: []string{"F", "I", "K", "V", "C", "n"}, Out: []string{"C", "n"},
+	Name: "mlstm_memory", In: []string{"F", "I", "K", "V", "C", "n"}, Out: []string{"C", "n"}, Integral: always,
 	Params:  []Param{ssmStepParam},
 	Formula: "at step t: C = f·C₋ + i·v kᵀ (a d×d memory), n = f·n₋ + i·k, with f, i the step's gates and k, v its columns of K and V",
 	Grad:    "∂L/∂C₋ = f·∂L/∂C, ∂L/∂n₋ = f·∂L/∂n, ∂L/∂f = Σ ∂L/∂C ⊙ C₋ + Σ ∂L/∂n ⊙ n₋, ∂L/∂i = Σ ∂L/∂C ⊙ v kᵀ + Σ ∂L/∂n ⊙ k, ∂L/∂v = i·∂L/∂C·k, ∂L/∂k = i·(∂L/∂Cᵀ·v + ∂L/∂n)",

@@ -448,7 +448,7 @@ func tfsOneHot(v int, tokens []float64) *mat.Dense {
 }
 
 var opEmbed = &Op{
-	Name: "embed", In: []string{"E"}, Out: []string{"Y"},
+	Name: "embed", In: []string{"E"}, Out: []string{"Y"}, Integral: always,
 	Params: []Param{{Name: "tokens", Kind: KindNumber, List: true,
 		Doc: "the tokens, one per column of the result, as 1-based numbers of E's columns (the vocabulary)"}},
 	Formula: "Y = E·onehot(tokens): column t of Y is column tokens[t] of E",

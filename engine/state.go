@@ -35,7 +35,9 @@ func (v *Var) Matrix() *Matrix {
 
 // State is an exercise: the variables a walkthrough starts from, in the
 // order the walkthrough meets them, and the seed its noise was drawn with
-// (0 when the noise was written by hand, as a default exercise may do).
+// by Resample (0 when the noise was written by hand, as a default exercise
+// may do, or drawn as whole numbers with the rest of a new exercise by
+// Draw, which numbers the exercise by its own seed).
 type State struct {
 	Vars []*Var
 	Seed uint64

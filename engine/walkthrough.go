@@ -87,6 +87,9 @@ type VarSpec struct {
 	// by hand, or nil to draw it from seed 1.
 	Random     bool
 	Rows, Cols int
+	// Draw says how "New numbers" draws the variable (see Draw); its zero
+	// value draws it by its role.
+	Draw DrawRule
 }
 
 // OutSpec says how a step shows one matrix it computes.
@@ -412,6 +415,7 @@ func ReadWalkthrough(src string) (*Walkthrough, Problems) {
 	r.vars(w, root, defined)
 	r.steps(w, root, defined)
 	r.phases(w, root)
+	r.answers(w, defined)
 	r.texts(w, root)
 	if len(r.probs) > 0 {
 		sort.SliceStable(r.probs, func(i, j int) bool { return r.probs[i].Line < r.probs[j].Line })
@@ -476,7 +480,7 @@ func (r *reader) picture(t *Table, field string) *Picture {
 func (r *reader) vars(w *Walkthrough, root *Table, defined map[string]Shape) {
 	for i, t := range r.tables(root, "var", true) {
 		field := fmt.Sprintf("var %d", i+1)
-		r.known(t, field, "id", "name", "role", "hue", "train", "frozen", "bias", "row_labels", "col_labels", "picture", "data", "random", "shape")
+		r.known(t, field, "id", "name", "role", "hue", "train", "frozen", "bias", "row_labels", "col_labels", "picture", "data", "random", "shape", "draw")
 		v := &VarSpec{Line: t.Line}
 		id, line := r.str(t, field, "id", true)
 		if id != "" {
@@ -548,6 +552,7 @@ func (r *reader) vars(w *Walkthrough, root *Table, defined map[string]Shape) {
 		if v.BiasColumn && v.Cols < 2 {
 			r.add(t.Line, join(field, "bias"), "a bias column needs at least 2 columns")
 		}
+		v.Draw = r.draw(t, field, v, w, defined)
 		if id != "" && idPattern.MatchString(id) {
 			defined[id] = Shape{v.Rows, v.Cols}
 		}
@@ -865,4 +870,104 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(rb)]
+}
+
+// drawWays is the vocabulary of a variable's draw field, for messages.
+const drawWays = `"keep", "binary", "onehot", "answer", { min = -1, max = 2 } (and step = 2 for every second number) or { copy = "X" }`
+
+// draw reads how "New numbers" draws a variable: draw = "keep", "binary",
+// "onehot", "answer", { min, max, step } or { copy = "X" }.
+func (r *reader) draw(t *Table, field string, v *VarSpec, w *Walkthrough, defined map[string]Shape) DrawRule {
+	dv := t.Get("draw")
+	if dv == nil {
+		return DrawRule{}
+	}
+	field = join(field, "draw")
+	switch dv.Kind {
+	case KindString:
+		kind, ok := map[string]DrawKind{"keep": DrawKeep, "binary": DrawBinary, "onehot": DrawOneHot, "answer": DrawAnswer}[dv.Str]
+		if !ok {
+			r.add(dv.Line, field, "unknown way %q; write %s", dv.Str, drawWays)
+			return DrawRule{}
+		}
+		if kind == DrawAnswer && v.Role != RoleTarget {
+			r.add(dv.Line, field, "only a target can be an answer; set role = \"target\"")
+			return DrawRule{}
+		}
+		return DrawRule{Kind: kind}
+	case KindTable:
+	default:
+		r.add(dv.Line, field, "should be %s", drawWays)
+		return DrawRule{}
+	}
+	tab := dv.Tab
+	r.known(tab, field, "min", "max", "step", "copy")
+	if cv := tab.Get("copy"); cv != nil {
+		if len(tab.Keys) > 1 {
+			r.add(dv.Line, field, "a copy takes no min, max or step: it has the numbers of the variable it copies")
+			return DrawRule{}
+		}
+		from, line := r.str(tab, field, "copy", true)
+		if from == "" {
+			return DrawRule{}
+		}
+		s, ok := defined[from]
+		if !ok || w.varSpec(from) == nil {
+			r.add(line, join(field, "copy"), "%q is not a variable above this one", from)
+			return DrawRule{}
+		}
+		if w.varSpec(from).Draw.Kind == DrawAnswer {
+			r.add(line, join(field, "copy"), "%s is an answer, worked out after the other variables: copy what it is compared with instead", from)
+			return DrawRule{}
+		}
+		if s != (Shape{v.Rows, v.Cols}) {
+			r.add(line, join(field, "copy"), "%s is %v but this variable is %v: a copy needs one shape", from, s, Shape{v.Rows, v.Cols})
+			return DrawRule{}
+		}
+		return DrawRule{Kind: DrawCopy, From: from}
+	}
+	whole := func(key string, def float64, lo, hi float64) (int, bool) {
+		x := tab.Get(key)
+		if x == nil && def == 0 {
+			r.add(dv.Line, join(field, key), "is missing: give the range as { min = -1, max = 2 }")
+			return 0, false
+		}
+		n := r.num(tab, field, key, def)
+		if n != math.Trunc(n) || n < lo || n > hi {
+			r.add(x.Line, join(field, key), "should be a whole number from %g to %g", lo, hi)
+			return 0, false
+		}
+		return int(n), true
+	}
+	lo, ok1 := whole("min", 0, -HandBound, HandBound)
+	hi, ok2 := whole("max", 0, -HandBound, HandBound)
+	step, ok3 := whole("step", 1, 1, 2*HandBound)
+	if !ok1 || !ok2 || !ok3 {
+		return DrawRule{}
+	}
+	if lo > hi {
+		r.add(dv.Line, field, "min (%d) is larger than max (%d)", lo, hi)
+		return DrawRule{}
+	}
+	return DrawRule{Kind: DrawRange, Min: lo, Max: hi, Step: step}
+}
+
+// answers checks that every variable drawn as an answer is a target a loss
+// compares with an output, in a walkthrough with weights to draw.
+func (r *reader) answers(w *Walkthrough, defined map[string]Shape) {
+	for _, v := range w.Vars {
+		if v.Draw.Kind != DrawAnswer {
+			continue
+		}
+		if out := answerOf(w, v.ID); out == "" || defined[out] != (Shape{v.Rows, v.Cols}) {
+			r.add(v.Line, fmt.Sprintf("var %q › draw", v.ID), "an answer is the output a loss compares it with: no loss step reads %s with an output of its shape", v.ID)
+		}
+		trained := false
+		for _, p := range w.Vars {
+			trained = trained || p.Trainable && p.drawRule().random()
+		}
+		if !trained {
+			r.add(v.Line, fmt.Sprintf("var %q › draw", v.ID), "an answer is worked out with other weights, but the walkthrough has no trainable variable that is drawn")
+		}
+	}
 }

@@ -101,6 +101,21 @@ func TestValidationMessages(t *testing.T) {
 		{"texts of a step", `text = { en = "Square.", zh = "平方。" }`, "text = { en = \"Square.\", zh = \"平方。\" }\n[texts.\"loss.diff\"]\ntitle = { en = \"x\" }", 39, `the zh text is missing`},
 		{"inline table over lines", `title = { en = "Tiny", zh = "小" }`, "title = { en = \"Tiny\",\nzh = \"小\" }", 4, `must close with }`},
 		{"not utf-8", `slug = "tiny"`, "slug = \"ti\xffny\"", 1, `not UTF-8`},
+		{"unknown draw", `id = "X"`, "id = \"X\"\ndraw = \"random\"", 9, `var "X" › draw: unknown way "random"; write "keep", "binary"`},
+		{"draw a number", `id = "X"`, "id = \"X\"\ndraw = 3", 9, `var "X" › draw: should be "keep"`},
+		{"answer an input", `id = "X"`, "id = \"X\"\ndraw = \"answer\"", 9, `only a target can be an answer`},
+		{"copy from below", `id = "X"`, "id = \"X\"\ndraw = { copy = \"W\" }", 9, `draw › copy: "W" is not a variable above this one`},
+		{"copy a shape", `id = "T"`, "id = \"T\"\ndraw = { copy = \"X\" }", 20, `X is 2×2 but this variable is 1×2: a copy needs one shape`},
+		{"copy with a range", `id = "X"`, "id = \"X\"\ndraw = { copy = \"T\", min = 0 }", 9, `a copy takes no min, max or step`},
+		{"draw min above max", `id = "X"`, "id = \"X\"\ndraw = { min = 2, max = 1 }", 9, `min (2) is larger than max (1)`},
+		{"draw a fraction", `id = "X"`, "id = \"X\"\ndraw = { min = 0.5, max = 1 }", 9, `draw › min: should be a whole number from -20 to 20`},
+		{"draw too large", `id = "X"`, "id = \"X\"\ndraw = { min = 0, max = 50 }", 9, `draw › max: should be a whole number from -20 to 20`},
+		{"draw no max", `id = "X"`, "id = \"X\"\ndraw = { min = 0 }", 9, `draw › max: is missing`},
+		{"draw step", `id = "X"`, "id = \"X\"\ndraw = { min = 0, max = 4, step = 0 }", 9, `draw › step: should be a whole number from 1 to 40`},
+		{"draw unknown key", `id = "X"`, "id = \"X\"\ndraw = { min = 0, max = 1, lo = 1 }", 9, `draw › lo: unknown field`},
+		{"answer no loss", `id = "T"`, "id = \"T2\"\nrole = \"target\"\ndraw = \"answer\"\ndata = [[1]]\n[[var]]\nid = \"T\"", 18, `var "T2" › draw: an answer is the output a loss compares it with`},
+		{"answer no weights", "bias = true\ndata = [[1, -1, 0]]\n\n[[var]]\nid = \"T\"", "bias = true\ndraw = \"keep\"\ndata = [[1, -1, 0]]\n\n[[var]]\nid = \"T\"\ndraw = \"answer\"",
+			19, `var "T" › draw: an answer is worked out with other weights, but the walkthrough has no trainable variable that is drawn`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
