@@ -354,10 +354,7 @@ func (t *Trace) Map(id string, a *Matrix, name string, out Out, f func(x float64
 
 // MatMul adds the step out = a·b (no bias), laid out by hand.
 func (t *Trace) MatMul(id string, a, b *Matrix, out Out) *Matrix {
-	ar, _ := a.Dims()
-	_, bc := b.Dims()
-	data := mat.NewDense(ar, bc, nil)
-	data.Mul(a.Data, b.Data)
+	data := product(a.Data, b.Data)
 	if out.ColLabels == nil {
 		out.ColLabels = b.ColLabels
 	}
