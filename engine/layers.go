@@ -85,14 +85,8 @@ func ReLUForward(x *mat.Dense) *mat.Dense {
 	return y
 }
 
-// ReLUBackward passes ∂L/∂Y where the ReLU's input was positive and stops
-// it elsewhere: ∂L/∂X = ∂L/∂Y ⊙ [X > 0].
-func ReLUBackward(pre, dy *mat.Dense) *mat.Dense {
-	dx := mat.NewDense(pre.RawMatrix().Rows, pre.RawMatrix().Cols, nil)
-	dx.MulElem(dy, reluMask(pre))
-	return dx
-}
-
+// reluMask returns [X > 0] cell by cell: 1 where x is positive, 0 where
+// it is not, NaN where it is NaN.
 func reluMask(pre *mat.Dense) *mat.Dense {
 	m := mat.DenseCopyOf(pre)
 	m.Apply(func(_, _ int, v float64) float64 {
