@@ -232,8 +232,13 @@ func (m seededModel) Resample(st *State, seed uint64) {
 }
 
 // Run works the walkthrough through on st.
-func (m *FileModel) Run(st *State, mode Mode) *Trace {
+func (m *FileModel) Run(st *State, mode Mode) *Trace { return m.run(st, mode, nil) }
+
+// run works the walkthrough through on st; in a practice run, p puts the
+// student's entries into the blank cells as the steps compute them.
+func (m *FileModel) run(st *State, mode Mode, p *practiceRun) *Trace {
 	c := m.ctx(mode)
+	c.T.practice = p
 	c.run(st)
 	for id, t := range m.W.Texts {
 		if t["note"] != nil {

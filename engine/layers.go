@@ -17,8 +17,7 @@ func LinearForward(wb, x *mat.Dense) *mat.Dense {
 	if in1 != in+1 {
 		panic("engine: linear layer shape mismatch")
 	}
-	y := mat.NewDense(out, n, nil)
-	y.Mul(wb.Slice(0, out, 0, in), x)
+	y := product(wb.Slice(0, out, 0, in), x)
 	for i := 0; i < out; i++ {
 		b := wb.At(i, in)
 		for j := 0; j < n; j++ {
@@ -32,12 +31,34 @@ func LinearForward(wb, x *mat.Dense) *mat.Dense {
 // ∂L/∂[W | b] = ∂L/∂Y·[X ; 1]ᵀ and ∂L/∂X = Wᵀ·∂L/∂Y.
 func LinearBackward(wb, x, dy *mat.Dense) (dWb, dX *mat.Dense) {
 	out, in1 := wb.Dims()
-	dWb = mat.NewDense(out, in1, nil)
-	dWb.Mul(dy, ones(x).T())
-	_, n := x.Dims()
-	dX = mat.NewDense(in1-1, n, nil)
-	dX.Mul(wb.Slice(0, out, 0, in1-1).T(), dy)
+	dWb = product(dy, ones(x).T())
+	dX = product(wb.Slice(0, out, 0, in1-1).T(), dy)
 	return dWb, dX
+}
+
+// product returns a·b. Each cell adds up its terms in order, each term
+// rounded before it is added (never fused into one multiply–add), so that
+// every platform gets the same number; and every term counts, as on
+// paper: a cell that reads a cell that is not a number is not a number
+// (gonum's Mul skips a's zeros, which would make 0·NaN a number and a
+// cell computed from an empty practice cell look known).
+func product(a, b mat.Matrix) *mat.Dense {
+	r, n := a.Dims()
+	n2, c := b.Dims()
+	if n != n2 {
+		panic("engine: product shape mismatch")
+	}
+	out := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			s := 0.0
+			for k := 0; k < n; k++ {
+				s += float64(a.At(i, k) * b.At(k, j))
+			}
+			out.Set(i, j, s)
+		}
+	}
+	return out
 }
 
 // ones returns [X ; 1]: X with a row of 1s appended.
@@ -64,14 +85,8 @@ func ReLUForward(x *mat.Dense) *mat.Dense {
 	return y
 }
 
-// ReLUBackward passes ∂L/∂Y where the ReLU's input was positive and stops
-// it elsewhere: ∂L/∂X = ∂L/∂Y ⊙ [X > 0].
-func ReLUBackward(pre, dy *mat.Dense) *mat.Dense {
-	dx := mat.NewDense(pre.RawMatrix().Rows, pre.RawMatrix().Cols, nil)
-	dx.MulElem(dy, reluMask(pre))
-	return dx
-}
-
+// reluMask returns [X > 0] cell by cell: 1 where x is positive, 0 where
+// it is not, NaN where it is NaN.
 func reluMask(pre *mat.Dense) *mat.Dense {
 	m := mat.DenseCopyOf(pre)
 	m.Apply(func(_, _ int, v float64) float64 {

@@ -188,12 +188,8 @@ func CrossEntropyForward(logits *mat.Dense, targets []int, base float64, axis Ax
 // S = Kᵀ·Q: S[i, j] says how much column j of H (as a query) matches
 // column i (as a key).
 func AttentionScoresForward(wq, wk, h *mat.Dense) (q, k, s *mat.Dense) {
-	q, k = &mat.Dense{}, &mat.Dense{}
-	q.Mul(wq, h)
-	k.Mul(wk, h)
-	s = &mat.Dense{}
-	s.Mul(k.T(), q)
-	return q, k, s
+	q, k = product(wq, h), product(wk, h)
+	return q, k, product(k.T(), q)
 }
 
 // AttentionScoresBackward carries ∂L/∂S back through S = (Wk·H)ᵀ·(Wq·H):
@@ -201,27 +197,17 @@ func AttentionScoresForward(wq, wk, h *mat.Dense) (q, k, s *mat.Dense) {
 // ∂L/∂H = Wqᵀ·∂L/∂Q + Wkᵀ·∂L/∂K.
 func AttentionScoresBackward(wq, wk, h, ds *mat.Dense) (dWq, dWk, dH *mat.Dense) {
 	q, k, _ := AttentionScoresForward(wq, wk, h)
-	var dq, dk mat.Dense
-	dq.Mul(k, ds)
-	dk.Mul(q, ds.T())
-	dWq, dWk = &mat.Dense{}, &mat.Dense{}
-	dWq.Mul(&dq, h.T())
-	dWk.Mul(&dk, h.T())
-	var a mat.Dense
-	dH = &mat.Dense{}
-	dH.Mul(wq.T(), &dq)
-	a.Mul(wk.T(), &dk)
-	dH.Add(dH, &a)
+	dq, dk := product(k, ds), product(q, ds.T())
+	dWq, dWk = product(dq, h.T()), product(dk, h.T())
+	dH = product(wq.T(), dq)
+	dH.Add(dH, product(wk.T(), dk))
 	return dWq, dWk, dH
 }
 
 // MatMulBackward carries ∂L/∂Y back through Y = A·B:
 // ∂L/∂A = ∂L/∂Y·Bᵀ and ∂L/∂B = Aᵀ·∂L/∂Y.
 func MatMulBackward(a, b, dy *mat.Dense) (dA, dB *mat.Dense) {
-	dA, dB = &mat.Dense{}, &mat.Dense{}
-	dA.Mul(dy, b.T())
-	dB.Mul(a.T(), dy)
-	return dA, dB
+	return product(dy, b.T()), product(a.T(), dy)
 }
 
 // ScaleShiftForward applies adaptive scale and shift: ss stacks a scale γ

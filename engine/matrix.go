@@ -72,6 +72,25 @@ type CellRef struct {
 type Explanation struct {
 	Formula string
 	Sources []CellRef
+	// terms is the formula without its result, given where the formula
+	// is not its terms, " = " and its result (a ReLU's "… = −2; ReLU → 0",
+	// a mask's "2 > 0 → 1"); see Terms.
+	terms string
+}
+
+// Terms returns what the cell is computed from, with its numbers, and not
+// its value: "2·1 + (−1)·3 + 1" for the formula "2·1 + (−1)·3 + 1 = 0".
+// It is what practice's "show the sum" writes. A formula is its terms,
+// " = " and its result (the result never holds " = "), unless its cell
+// gives its terms itself.
+func (e Explanation) Terms() string {
+	if e.terms != "" {
+		return e.terms
+	}
+	if i := strings.LastIndex(e.Formula, " = "); i >= 0 {
+		return e.Formula[:i]
+	}
+	return ""
 }
 
 // Picture says how to draw a matrix as grey-scale pixels beside its

@@ -263,6 +263,7 @@ func (c *Ctx) run(st *State) {
 		}
 		c.addNotes(n)
 	}
+	forward := len(c.T.Steps)
 	phases := c.W.Phases
 	if len(phases) == 0 {
 		p := &PhaseSpec{}
@@ -284,6 +285,9 @@ func (c *Ctx) run(st *State) {
 			c.prefix = p.ID + "."
 		}
 		c.T.Phases = append(c.T.Phases, c.backward(p))
+	}
+	for _, s := range c.T.Steps[forward:] {
+		s.Backward = true
 	}
 }
 

@@ -80,7 +80,7 @@ var opLinear = &Op{
 			o := c.GradOut(y)
 			o.ID += "pre"
 			o.Name = "∂L/∂(" + preName(wb, x) + ")"
-			dy = c.T.ReLUGrad(c.ID("relu"), y, dy, o)
+			dy = c.T.ReLUGrad(c.ID("relu"), c.prefix, y, dy, o)
 		}
 		dw, dx := c.T.linearGrad(c.ID("dw"), c.ID("dx"), wb, x, dy, want[0], want[1], c.GradOut(wb), c.GradOut(x))
 		if dw != nil {
@@ -159,12 +159,15 @@ var opReLU = &Op{
 	Grad:    "∂L/∂A = ∂L/∂Y ⊙ [A > 0]",
 	Shape:   sameShape,
 	Forward: func(c *Ctx, n *Node, in []*Matrix) []*Matrix {
-		y := c.T.Map(c.ID(""), in[0], "ReLU", c.Out(0), func(v float64) float64 { return math.Max(v, 0) })
-		y.Before = in[0].Data
+		s, y := c.T.mapStep(c.ID(""), in[0], "ReLU", c.Out(0), func(v float64) float64 { return math.Max(v, 0) })
+		// Its own copy, in before the step is added: practice writes a
+		// blank cell's entry into it, which the gradient's mask reads.
+		y.Before = mat.DenseCopyOf(in[0].Data)
+		c.T.Add(s)
 		return []*Matrix{y}
 	},
 	Backward: func(c *Ctx, n *Node, in, out, dOut []*Matrix, want []bool) []*Matrix {
-		return []*Matrix{c.T.ReLUGrad(c.ID("grad"), out[0], dOut[0], c.GradOut(in[0]))}
+		return []*Matrix{c.T.ReLUGrad(c.ID("grad"), c.prefix, out[0], dOut[0], c.GradOut(in[0]))}
 	},
 	Texts: map[string]Text{
 		"grad.title": {"en": "Back through the ReLU of {out0}", "zh": "反向穿过 {out0} 的 ReLU"},

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 
@@ -21,8 +22,11 @@ func basGateStep(t *Trace, id string, a *Matrix, alpha float64, out Out) *Matrix
 	r, c := a.Dims()
 	data := mat.NewDense(r, c, nil)
 	data.Apply(func(i, j int, _ float64) float64 {
-		if a.At(i, j) > 0 {
+		switch v := a.At(i, j); {
+		case v > 0:
 			return 1
+		case v != v:
+			return v // not known yet: neither gate
 		}
 		return alpha
 	}, data)
@@ -38,7 +42,8 @@ func basGateStep(t *Trace, id string, a *Matrix, alpha float64, out Out) *Matrix
 		if !(v > 0) {
 			rel = " ≤ 0 → α = " + Format(alpha)
 		}
-		return Explanation{Formula: paren(v) + rel, Sources: []CellRef{{a.ID, i, j}}}
+		return Explanation{Formula: paren(v) + rel, Sources: []CellRef{{a.ID, i, j}},
+			terms: "1 if " + paren(v) + " > 0, else α"}
 	})
 	s := t.NewStep(id)
 	s.Matrices = []*Matrix{a, g}
@@ -66,7 +71,7 @@ var opBasLeakyReLU = &Op{
 		y := c.T.Hadamard(c.ID("mul"), a, g, o)
 		if alpha == 0 {
 			// The plain ReLU: the negatives are struck out, as on the sheets.
-			y.Before = a.Data
+			y.Before = mat.DenseCopyOf(a.Data) // its own: practice writes into it
 		}
 		return []*Matrix{y}
 	},
@@ -154,31 +159,38 @@ func basLabels(m *Matrix) []string {
 }
 
 // basSortDesc returns the rows of column vector p, largest value first;
-// rows of equal value keep their order.
-func basSortDesc(p *mat.Dense) []int {
+// rows of equal value keep their order. known is false when a value is
+// not a number: where it would go is not known, and the order returned is
+// the rows' own.
+func basSortDesc(p *mat.Dense) (order []int, known bool) {
 	r, _ := p.Dims()
-	order := make([]int, r)
+	order = make([]int, r)
 	for i := range order {
 		order[i] = i
+		if v := p.At(i, 0); v != v {
+			return order, false
+		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return p.At(order[a], 0) > p.At(order[b], 0) })
-	return order
+	return order, true
 }
 
-// basIntervals returns, for probabilities already sorted, each one's
-// interval [a, b): the first starts at 0, each starts where the one
-// before ends, and each is as wide as its probability. The last ends at
-// the sum of all of them, not at a hard-coded 1.
-func basIntervals(sorted *mat.Dense) *mat.Dense {
+// basIntervals fills out (r×2) with each sorted probability's interval
+// [a, b): the first starts at 0, each starts where the one before ends,
+// and each is as wide as its probability. The last ends at the sum of all
+// of them, not at a hard-coded 1. It calls ready on each cell once it is
+// computed and reads it back before computing from it (practice may put
+// an entry there; see Trace.readyCell).
+func basIntervals(sorted, out *mat.Dense, ready func(i, j int)) {
 	r, _ := sorted.Dims()
-	out := mat.NewDense(r, 2, nil)
 	from := 0.0
 	for i := 0; i < r; i++ {
 		out.Set(i, 0, from)
-		from += sorted.At(i, 0)
-		out.Set(i, 1, from)
+		ready(i, 0)
+		out.Set(i, 1, out.At(i, 0)+sorted.At(i, 0))
+		ready(i, 1)
+		from = out.At(i, 1)
 	}
-	return out
 }
 
 var opBasSample = &Op{
@@ -198,7 +210,7 @@ var opBasSample = &Op{
 		p, rv := in[0], in[1]
 		o := c.Out(0)
 		words := basLabels(p)
-		order := basSortDesc(p.Data)
+		order, known := basSortDesc(p.Data)
 		rows := len(order)
 		pos := make([]int, rows) // pos[k]: where word k stands once sorted
 		sortedLabels := make([]string, rows)
@@ -207,11 +219,20 @@ var opBasSample = &Op{
 			pos[k] = i
 			sortedLabels[i] = words[k]
 			sdata.Set(i, 0, p.At(k, 0))
+			if !known {
+				sdata.Set(i, 0, math.NaN()) // which value comes i-th is not known
+			}
 		}
 		sorted := Computed(Out{ID: o.ID + ".sorted", Name: "sort(" + p.Name + ")", Hue: o.Hue, RowLabels: sortedLabels}, sdata,
 			func(i, _ int) Explanation {
-				return Explanation{Formula: cellName(p.Name, order[i], 0) + " = " + result(sdata.At(i, 0)),
-					Sources: []CellRef{{p.ID, order[i], 0}}}
+				// The i-th largest is compared with every value.
+				src := []CellRef{{p.ID, order[i], 0}}
+				for k := 0; k < rows; k++ {
+					if k != order[i] {
+						src = append(src, CellRef{p.ID, k, 0})
+					}
+				}
+				return Explanation{Formula: cellName(p.Name, order[i], 0) + " = " + result(sdata.At(i, 0)), Sources: src}
 			})
 		s := c.Step("")
 		s.Matrices = []*Matrix{p, sorted}
@@ -221,7 +242,7 @@ var opBasSample = &Op{
 		s.Formula = mrow(cell(sorted.Name, "1"), mo("≥"), cell(sorted.Name, "2"), mo("≥"), mo("…"))
 		c.T.Add(s)
 
-		idata := basIntervals(sdata)
+		idata := mat.NewDense(rows, 2, nil)
 		var iv *Matrix
 		iv = Computed(Out{ID: o.ID + ".cum", Name: "[a,b)", Hue: o.Hue, RowLabels: sortedLabels, ColLabels: []string{"a", "b"}}, idata,
 			func(i, j int) Explanation {
@@ -234,6 +255,7 @@ var opBasSample = &Op{
 				return Explanation{Formula: paren(idata.At(i, 0)) + " + " + paren(sdata.At(i, 0)) + " = " + result(idata.At(i, 1)),
 					Sources: []CellRef{{iv.ID, i, 0}, {sorted.ID, i, 0}}}
 			})
+		basIntervals(sdata, idata, func(i, j int) { c.T.readyCell(iv, i, j) })
 		s = c.Step("cum")
 		s.Matrices = []*Matrix{sorted, iv}
 		s.Ops = []string{"", "→"}
@@ -247,8 +269,11 @@ var opBasSample = &Op{
 		hit := func(i int) bool { return idata.At(i, 0) <= r && r < idata.At(i, 1) }
 		pdata := mat.NewDense(rows, 1, nil)
 		for kk := 0; kk < rows; kk++ {
-			if hit(pos[kk]) {
+			switch i := pos[kk]; {
+			case hit(i):
 				pdata.Set(kk, 0, 1)
+			case math.IsNaN(idata.At(i, 0) + idata.At(i, 1) + r):
+				pdata.Set(kk, 0, math.NaN()) // an end of the interval, or r, is not known yet
 			}
 		}
 		if o.RowLabels == nil {
@@ -262,7 +287,8 @@ var opBasSample = &Op{
 				rel = " ∈ ["
 			}
 			return Explanation{Formula: Format(r) + rel + Format(lo) + ", " + Format(hi) + ") → " + result(pdata.At(kk, 0)),
-				Sources: []CellRef{{rv.ID, 0, 0}, {iv.ID, i, 0}, {iv.ID, i, 1}}}
+				Sources: []CellRef{{rv.ID, 0, 0}, {iv.ID, i, 0}, {iv.ID, i, 1}},
+				terms:   "[" + Format(r) + " ∈ [" + Format(lo) + ", " + Format(hi) + ")]"}
 		})
 		s = c.Step("pick")
 		s.Matrices = []*Matrix{iv, rv, picked}

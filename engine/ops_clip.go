@@ -193,25 +193,32 @@ type clipBoth struct {
 	expRow, expCol *Matrix
 }
 
-// negLog writes −ln P[i,i] for the direction axis: as −ln p where p can be
-// shown, and otherwise through the line's sum, −ln p = ln Σ − x·ln(base)
-// with x the power's exponent (ln e = 1 left out), which is how the loss
-// is computed.
-func (sm clipBoth) negLog(base float64, axis Axis, i int) (string, []CellRef) {
+// negLog writes and computes −ln P[i,i] for the direction axis, reading
+// the matrices as the page shows them: as −ln p where p can be shown, and
+// otherwise through the line's sum, −ln p = ln Σ − x·ln(base) with x the
+// power's exponent (ln e = 1 left out), which stays a number where p is
+// too small to tell from 0. Whether p can be shown is read from the sum
+// and the exponent, so that a p not known yet is read as p.
+func (sm clipBoth) negLog(base float64, axis Axis, i int) (string, float64, []CellRef) {
 	p, sums, x := sm.prow, sm.sumRow, sm.expRow
 	si, sj := i, 0
 	if axis == EachColumn {
 		p, sums, x = sm.pcol, sm.sumCol, sm.expCol
 		si, sj = 0, i
 	}
-	if v := Format(p.At(i, i)); v != "0" && v != "" {
-		return "−ln " + v, []CellRef{{p.ID, i, i}}
+	if Format(math.Exp(x.At(i, i)*math.Log(base)-math.Log(sums.At(si, sj)))) != "0" {
+		pv := p.At(i, i)
+		text := Format(pv)
+		if text == "" {
+			text = "?"
+		}
+		return "−ln " + text, -math.Log(pv), []CellRef{{p.ID, i, i}}
 	}
 	exp := paren(x.At(i, i))
 	if base != math.E {
 		exp += "·ln " + Format(base)
 	}
-	return "(ln " + paren(sums.At(si, sj)) + " − " + exp + ")",
+	return "(ln " + paren(sums.At(si, sj)) + " − " + exp + ")", math.Log(sums.At(si, sj)) - x.At(i, i)*math.Log(base),
 		[]CellRef{{sums.ID, si, sj}, {x.ID, i, i}}
 }
 
@@ -278,26 +285,19 @@ var opContrastiveLoss = &Op{
 		}
 		prow, pcol := sm.prow, sm.pcol
 
-		// ℓᵢ = ½(−ln P(I→T)[i,i] − ln P(T→I)[i,i]), computed as a
-		// log-softmax, −ln P = ln Σ base^z − z·ln(base), so that it is a
-		// number even where a probability is too small to tell from 0.
+		// ℓᵢ = ½(−ln P(I→T)[i,i] − ln P(T→I)[i,i]), each −ln P read as
+		// the explanation writes it (see negLog).
 		size, _ := z.Dims()
-		diag := make([]int, size)
-		for i := range diag {
-			diag[i] = i
-		}
-		lr, _ := CrossEntropyForward(z.Data, diag, base, EachRow)
-		lc, _ := CrossEntropyForward(z.Data, diag, base, EachColumn)
-		loss := 0.0
 		pair := mat.NewDense(1, size, nil)
-		for i := range diag {
-			pair.Set(0, i, 0.5*(lr[i]+lc[i]))
-			loss += pair.At(0, i)
+		for i := 0; i < size; i++ {
+			_, lr, _ := sm.negLog(base, EachRow, i)
+			_, lc, _ := sm.negLog(base, EachColumn, i)
+			pair.Set(0, i, 0.5*(lr+lc))
 		}
 		lm := Computed(Out{ID: pre + "pair", Name: "ℓ", Hue: hue, ColLabels: z.ColLabels}, pair,
 			func(_, j int) Explanation {
-				row, rsrc := sm.negLog(base, EachRow, j)
-				col, csrc := sm.negLog(base, EachColumn, j)
+				row, _, rsrc := sm.negLog(base, EachRow, j)
+				col, _, csrc := sm.negLog(base, EachColumn, j)
 				if strings.HasPrefix(col, "−") {
 					col = "− " + strings.TrimPrefix(col, "−")
 				} else {
@@ -316,6 +316,10 @@ var opContrastiveLoss = &Op{
 
 		// The loss itself, the sum of the pairs' losses, is what the
 		// training panel shows.
+		loss := 0.0
+		for i := 0; i < size; i++ {
+			loss += pair.At(0, i)
+		}
 		oL.Hue = HueGradient
 		total := Computed(oL, mat.NewDense(1, 1, []float64{loss}), func(_, _ int) Explanation {
 			parts := make([]string, size)

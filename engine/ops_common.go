@@ -45,6 +45,7 @@ func cellMap(name, fname, formula, grad string, f func(float64) float64, df func
 					return Explanation{Formula: dText(a.At(i, j), y.At(i, j)) + " = " + result(d.At(i, j)),
 						Sources: []CellRef{{y.ID, i, j}, {a.ID, i, j}}}
 				})
+			c.T.ready(dm) // the gradient is multiplied by the slopes as the step shows them
 			return []*Matrix{c.T.Hadamard(c.ID("grad"), dOut[0], dm, c.GradOut(a))}
 		},
 		Texts: map[string]Text{
@@ -88,11 +89,12 @@ func softmaxSteps(c *Ctx, n *Node, z *Matrix, o Out, first bool) *Matrix {
 	return c.T.normalizeStep(c.ID("div"), e, sums, axis, o)
 }
 
-// crossEntropy returns −Σ Y⊙ln P over every line of logits z, P the
-// softmax base^(scale·z) along axis, computed as a log-softmax so that it
-// stays a number where a probability is too small to tell from 0; and
-// each cell's −ln P.
-func crossEntropy(z, y *mat.Dense, base, scale float64, axis Axis) (loss float64, negLog *mat.Dense) {
+// crossEntropy returns −Σ Y⊙ln P over every line of logits z, and each
+// cell's −ln P. It reads the probabilities p (the softmax base^(scale·z)
+// along axis) as the page shows them, so that practice's entries count;
+// where a probability is too small to tell from 0, it takes −ln P from the
+// log-softmax of z, which stays a number.
+func crossEntropy(p, z, y *mat.Dense, base, scale float64, axis Axis) (loss float64, negLog *mat.Dense) {
 	r, cl := z.Dims()
 	negLog = mat.NewDense(r, cl, nil)
 	n, length, at := lines(z, axis)
@@ -110,6 +112,9 @@ func crossEntropy(z, y *mat.Dense, base, scale float64, axis Axis) (loss float64
 		for k := 0; k < length; k++ {
 			i, j := at(l, k)
 			v := lse - (scale*z.At(i, j)-m)*lnb
+			if pv := p.At(i, j); pv != 0 {
+				v = -math.Log(pv)
+			}
 			negLog.Set(i, j, v)
 			if t := y.At(i, j); t != 0 {
 				loss += t * v
@@ -144,7 +149,7 @@ var opCrossEntropy = &Op{
 		z, y := in[0], in[1]
 		base, scale := softmaxBase(c, n)
 		p := softmaxSteps(c, n, z, c.Out(1), true)
-		loss, negLog := crossEntropy(z.Data, y.Data, base, scale, axisOf(n))
+		loss, negLog := crossEntropy(p.Data, z.Data, y.Data, base, scale, axisOf(n))
 		var b strings.Builder
 		var src []CellRef
 		r, cl := y.Dims()
@@ -227,7 +232,7 @@ var opCrossEntropy = &Op{
 		c.T.Add(s)
 		grads := []*Matrix{g, nil}
 		if want[1] {
-			_, negLog := crossEntropy(z.Data, y.Data, base, scale, axisOf(n))
+			_, negLog := crossEntropy(p.Data, z.Data, y.Data, base, scale, axisOf(n))
 			grads[1] = Computed(c.GradOut(y), negLog, func(i, j int) Explanation {
 				return Explanation{Formula: "−ln " + Format(p.At(i, j)) + " = " + result(negLog.At(i, j)), Sources: []CellRef{{p.ID, i, j}}}
 			})
@@ -471,7 +476,7 @@ func padStep(c *Ctx, id string, g *Matrix, rows, cols, r0, c0 int, out Out) *Mat
 		if i >= r0 && i < r0+gr && j >= c0 && j < c0+gc {
 			return Explanation{Formula: cellName(g.Name, i-r0, j-c0) + " = " + result(data.At(i, j)), Sources: []CellRef{{g.ID, i - r0, j - c0}}}
 		}
-		return Explanation{Formula: "not in the slice → 0", Sources: []CellRef{{g.ID, 0, 0}}}
+		return Explanation{Formula: "not in the slice → 0", terms: "not in the slice"}
 	})
 	s := c.T.NewStep(id)
 	s.Matrices = []*Matrix{g, m}

@@ -327,20 +327,22 @@ func froRoPEIntegral(n *Node) bool {
 	return whole(n.Num("angle")/90) && whole(n.Num("start")) && whole(n.Num("ratio"))
 }
 
-// froRoPE rotates each pair of rows of x, column by column; with back set
-// it applies the transposed rotations (the gradient).
-func froRoPE(n *Node, x *mat.Dense, back bool) *mat.Dense {
+// froRoPE rotates each pair of rows of x, column by column, by the 2×2
+// blocks of rot (rows 2k, 2k+1 and columns 2p, 2p+1: [cos −sin; sin cos]
+// for pair k at column p), as the step shows them; with back set it
+// applies the transposed rotations (the gradient).
+func froRoPE(rot, x *mat.Dense, back bool) *mat.Dense {
 	r, cols := x.Dims()
 	y := mat.NewDense(r, cols, nil)
 	for k := 0; k < r/2; k++ {
 		for p := 0; p < cols; p++ {
-			cs, sn := froTrig(froRoPEAngle(n, k, p))
+			r00, r01, r10, r11 := rot.At(2*k, 2*p), rot.At(2*k, 2*p+1), rot.At(2*k+1, 2*p), rot.At(2*k+1, 2*p+1)
 			if back {
-				sn = -sn
+				r01, r10 = r10, r01
 			}
 			a, b := x.At(2*k, p), x.At(2*k+1, p)
-			y.Set(2*k, p, cs*a-sn*b+0) // +0: no −0 on the page
-			y.Set(2*k+1, p, sn*a+cs*b+0)
+			y.Set(2*k, p, r00*a+r01*b+0) // +0: no −0 on the page
+			y.Set(2*k+1, p, r10*a+r11*b+0)
 		}
 	}
 	return y
@@ -394,7 +396,8 @@ var opFroRoPE = &Op{
 			}
 			return Explanation{Formula: f + " = " + result(rot.At(i, j))}
 		})
-		data := froRoPE(n, x.Data, false)
+		c.T.ready(rm) // the turn reads R as the step shows it
+		data := froRoPE(rm.Data, x.Data, false)
 		if o.ColLabels == nil {
 			o.ColLabels = x.ColLabels
 		}
@@ -417,7 +420,7 @@ var opFroRoPE = &Op{
 	Backward: func(c *Ctx, n *Node, in, out, dOut []*Matrix, want []bool) []*Matrix {
 		x, g := in[0], dOut[0]
 		rm := c.T.Matrix(out[0].ID + ".R")
-		data := froRoPE(n, g.Data, true)
+		data := froRoPE(rm.Data, g.Data, true)
 		o := c.GradOut(x)
 		o.ColLabels = x.ColLabels
 		m := Computed(o, data, func(i, p int) Explanation {
@@ -456,11 +459,24 @@ func froRanked(s *mat.Dense, j int) []int {
 	return idx
 }
 
-// froKept returns 1 where a cell is among the k largest of its column.
+// froKept returns 1 where a cell is among the k largest of its column,
+// 0 where it is not, and NaN down a column that holds a value that is not
+// a number: which cells are kept there is not known.
 func froKept(s *mat.Dense, k int) *mat.Dense {
 	r, cols := s.Dims()
 	m := mat.NewDense(r, cols, nil)
 	for j := 0; j < cols; j++ {
+		for i := 0; i < r; i++ {
+			if v := s.At(i, j); v != v {
+				for i := 0; i < r; i++ {
+					m.Set(i, j, v)
+				}
+				break
+			}
+		}
+		if v := m.At(0, j); v != v {
+			continue
+		}
 		for _, i := range froRanked(s, j)[:k] {
 			m.Set(i, j, 1)
 		}
@@ -507,10 +523,11 @@ var opFroTopK = &Op{
 		}
 		m := Computed(o, data, func(i, j int) Explanation {
 			col, src := froColumn(s, j)
+			terms := Format(s.At(i, j)) + " if among the " + strconv.Itoa(k) + " largest of " + col + ", else 0"
 			if kept.At(i, j) == 1 {
-				return Explanation{Formula: Format(s.At(i, j)) + " is among the " + strconv.Itoa(k) + " largest of " + col + ", kept → " + result(data.At(i, j)), Sources: src}
+				return Explanation{Formula: Format(s.At(i, j)) + " is among the " + strconv.Itoa(k) + " largest of " + col + ", kept → " + result(data.At(i, j)), Sources: src, terms: terms}
 			}
-			return Explanation{Formula: Format(s.At(i, j)) + " is not among the " + strconv.Itoa(k) + " largest of " + col + " → 0", Sources: src}
+			return Explanation{Formula: Format(s.At(i, j)) + " is not among the " + strconv.Itoa(k) + " largest of " + col + " → 0", Sources: src, terms: terms}
 		})
 		st := c.Step("")
 		st.Matrices = []*Matrix{s, m}
@@ -524,14 +541,18 @@ var opFroTopK = &Op{
 		s, g := in[0], dOut[0]
 		k := n.Int("k")
 		kept := froKept(s.Data, k)
+		// Which rows were kept is the ranking of the scores' column.
 		mask := Computed(Out{ID: out[0].ID + ".kept" + c.prefix, Name: "[kept]", RowLabels: s.RowLabels, ColLabels: s.ColLabels}, kept, func(i, j int) Explanation {
+			col, src := froColumn(s, j)
+			terms := "[" + Format(s.At(i, j)) + " among the " + strconv.Itoa(k) + " largest of " + col + "]"
 			if kept.At(i, j) == 1 {
-				return Explanation{Formula: "row " + strconv.Itoa(i+1) + " was kept → 1", Sources: []CellRef{{out[0].ID, i, j}}}
+				return Explanation{Formula: "row " + strconv.Itoa(i+1) + " was kept → 1", Sources: src, terms: terms}
 			}
-			return Explanation{Formula: "row " + strconv.Itoa(i+1) + " was dropped → 0", Sources: []CellRef{{out[0].ID, i, j}}}
+			return Explanation{Formula: "row " + strconv.Itoa(i+1) + " was dropped → 0", Sources: src, terms: terms}
 		})
+		c.T.ready(mask) // the gradient is multiplied by the mask as the step shows it
 		data := mat.NewDense(kept.RawMatrix().Rows, kept.RawMatrix().Cols, nil)
-		data.MulElem(g.Data, kept)
+		data.MulElem(g.Data, mask.Data)
 		o := c.GradOut(s)
 		o.ColLabels, o.RowLabels = s.ColLabels, s.RowLabels
 		m := Computed(o, data, func(i, j int) Explanation {
@@ -541,7 +562,7 @@ var opFroTopK = &Op{
 		st := c.Step("grad")
 		st.Matrices = []*Matrix{g, mask, m}
 		st.Ops = []string{"", "⊙", "="}
-		st.Reads = []string{out[0].ID, g.ID}
+		st.Reads = []string{s.ID, g.ID}
 		st.Formula = mrow(mi(m.Name), mo("="), mi(g.Name), mo("⊙"), mi(mask.Name))
 		c.T.Add(st)
 		return []*Matrix{m}

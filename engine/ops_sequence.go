@@ -75,55 +75,95 @@ func LSTMGates(z *mat.Dense, h int) *mat.Dense {
 	return g
 }
 
-// LSTMState returns the new cell state C′ = C ⊙ F + C̃ ⊙ I and hidden
-// state H′ = tanh(C′) ⊙ O from the old cell state and the gates G.
-func LSTMState(c, g *mat.Dense) (cNew, hNew *mat.Dense) {
+// LSTMCellState returns the new cell state C′ = C ⊙ F + C̃ ⊙ I from the
+// old cell state and the gates G.
+func LSTMCellState(c, g *mat.Dense) *mat.Dense {
 	h, n := c.Dims()
-	cNew, hNew = mat.NewDense(h, n, nil), mat.NewDense(h, n, nil)
+	cNew := mat.NewDense(h, n, nil)
 	for i := 0; i < h; i++ {
 		for j := 0; j < n; j++ {
-			v := c.At(i, j)*g.At(i, j) + g.At(h+i, j)*g.At(2*h+i, j)
-			cNew.Set(i, j, v)
-			hNew.Set(i, j, math.Tanh(v)*g.At(3*h+i, j))
+			cNew.Set(i, j, c.At(i, j)*g.At(i, j)+g.At(h+i, j)*g.At(2*h+i, j))
 		}
 	}
-	return cNew, hNew
+	return cNew
 }
 
-// LSTMBackward carries the gradients dH′ and dC′ of a cell's outputs back
-// to its pre-activations and its old cell state: dC is the whole gradient
-// of C′ (the part through H′ added), dG the gradient of the gates, dZ that
-// of the pre-activations and dCPrev that of the old cell state.
-func LSTMBackward(c, g, cNew, dH, dCNew *mat.Dense) (dC, dG, dZ, dCPrev *mat.Dense) {
-	h, n := c.Dims()
-	dC = mat.NewDense(h, n, nil)
-	dG = mat.NewDense(4*h, n, nil)
-	dZ = mat.NewDense(4*h, n, nil)
-	dCPrev = mat.NewDense(h, n, nil)
+// LSTMHidden returns the new hidden state H′ = tanh(C′) ⊙ O from the new
+// cell state and the gates G.
+func LSTMHidden(cNew, g *mat.Dense) *mat.Dense {
+	h, n := cNew.Dims()
+	hNew := mat.NewDense(h, n, nil)
 	for i := 0; i < h; i++ {
 		for j := 0; j < n; j++ {
-			f, cc, in, o := g.At(i, j), g.At(h+i, j), g.At(2*h+i, j), g.At(3*h+i, j)
-			th := math.Tanh(cNew.At(i, j))
-			d := dCNew.At(i, j) + dH.At(i, j)*o*(1-th*th)
-			dC.Set(i, j, d)
-			dG.Set(i, j, d*c.At(i, j))
-			dG.Set(h+i, j, d*in)
-			dG.Set(2*h+i, j, d*cc)
-			dG.Set(3*h+i, j, dH.At(i, j)*th)
-			dCPrev.Set(i, j, d*f)
+			hNew.Set(i, j, math.Tanh(cNew.At(i, j))*g.At(3*h+i, j))
 		}
 	}
-	for r := 0; r < 4*h; r++ {
+	return hNew
+}
+
+// The backward of a cell, one step at a time, each from the steps before
+// it as the page shows them: dC, the whole gradient of C′ (the part
+// through H′ added); dG, the gradient of the gates; dZ, that of the
+// pre-activations; and dCPrev, that of the old cell state.
+
+// LSTMGradC returns dC = dC′ + dH′ ⊙ O ⊙ (1 − tanh²C′).
+func LSTMGradC(g, cNew, dH, dCNew *mat.Dense) *mat.Dense {
+	h, n := cNew.Dims()
+	dC := mat.NewDense(h, n, nil)
+	for i := 0; i < h; i++ {
 		for j := 0; j < n; j++ {
-			y := g.At(r, j)
+			th := math.Tanh(cNew.At(i, j))
+			dC.Set(i, j, dCNew.At(i, j)+dH.At(i, j)*g.At(3*h+i, j)*(1-th*th))
+		}
+	}
+	return dC
+}
+
+// LSTMGradGates returns dG = [dC ⊙ C ; dC ⊙ I ; dC ⊙ C̃ ; dH′ ⊙ tanh C′].
+func LSTMGradGates(dC, c, g, cNew, dH *mat.Dense) *mat.Dense {
+	h, n := c.Dims()
+	dG := mat.NewDense(4*h, n, nil)
+	for i := 0; i < h; i++ {
+		for j := 0; j < n; j++ {
+			d := dC.At(i, j)
+			dG.Set(i, j, d*c.At(i, j))
+			dG.Set(h+i, j, d*g.At(2*h+i, j))
+			dG.Set(2*h+i, j, d*g.At(h+i, j))
+			dG.Set(3*h+i, j, dH.At(i, j)*math.Tanh(cNew.At(i, j)))
+		}
+	}
+	return dG
+}
+
+// LSTMGradZ returns dZ = dG times the slope of each gate's squashing
+// function: y(1 − y) for σ, 1 − y² for tanh, y the gate's value.
+func LSTMGradZ(dG, g *mat.Dense) *mat.Dense {
+	r, n := g.Dims()
+	h := r / 4
+	dZ := mat.NewDense(r, n, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < n; j++ {
+			y := g.At(i, j)
 			slope := y * (1 - y)
-			if seqIsTanh(r, h) {
+			if seqIsTanh(i, h) {
 				slope = 1 - y*y
 			}
-			dZ.Set(r, j, dG.At(r, j)*slope)
+			dZ.Set(i, j, dG.At(i, j)*slope)
 		}
 	}
-	return dC, dG, dZ, dCPrev
+	return dZ
+}
+
+// LSTMGradCPrev returns dC ⊙ F, the gradient of the old cell state.
+func LSTMGradCPrev(dC, g *mat.Dense) *mat.Dense {
+	h, n := dC.Dims()
+	out := mat.NewDense(h, n, nil)
+	for i := 0; i < h; i++ {
+		for j := 0; j < n; j++ {
+			out.Set(i, j, dC.At(i, j)*g.At(i, j))
+		}
+	}
+	return out
 }
 
 // seqStep adds a step of the cell that shows ms in a row, computing the
@@ -211,7 +251,7 @@ var opSeqLSTMCell = &Op{
 			})
 		seqStep(c, c.ID("act"), []string{z.ID}, seqGatesFormula(g.Name, z.Name), []string{"", "σ, tanh →"}, z, g)
 
-		cd, hd := LSTMState(cPrev.Data, gd)
+		cd := LSTMCellState(cPrev.Data, g.Data)
 		if oc.ColLabels == nil {
 			oc.ColLabels = x.ColLabels
 		}
@@ -228,6 +268,7 @@ var opSeqLSTMCell = &Op{
 		if oh.ColLabels == nil {
 			oh.ColLabels = x.ColLabels
 		}
+		hd := LSTMHidden(cNew.Data, g.Data)
 		hNew := oh.matrix(hd, func(i, j int) Explanation {
 			return Explanation{
 				Formula: "tanh(" + result(cd.At(i, j)) + ")·" + paren(gd.At(3*h+i, j)) + " = " + result(hd.At(i, j)),
@@ -251,7 +292,7 @@ var opSeqLSTMCell = &Op{
 		grad := func(id, name string) Out {
 			return Out{ID: base + id, Name: name, Role: RoleGradient, Hue: HueGradient}
 		}
-		dCd, dGd, dZd, dCPrevd := LSTMBackward(cPrev.Data, g.Data, cNew.Data, dH.Data, dCNew.Data)
+		dCd := LSTMGradC(g.Data, cNew.Data, dH.Data, dCNew.Data)
 		hasDC := !seqAbsent(dCNew)
 
 		// The whole gradient of C′: what arrives at it from later steps,
@@ -278,6 +319,7 @@ var opSeqLSTMCell = &Op{
 		}
 
 		// The gradient of each gate: what it was multiplied by.
+		dGd := LSTMGradGates(dC.Data, cPrev.Data, g.Data, cNew.Data, dH.Data)
 		dgOut := grad("g", "∂L/∂"+group(g.Name))
 		dgOut.RowLabels, dgOut.ColLabels = g.RowLabels, g.ColLabels
 		dG := dgOut.matrix(dGd, func(i, j int) Explanation {
@@ -302,6 +344,7 @@ var opSeqLSTMCell = &Op{
 			[]string{"", ",", "→"}, dC, dH, dG)
 
 		// Back through σ and tanh.
+		dZd := LSTMGradZ(dG.Data, g.Data)
 		dzOut := grad("z", "∂L/∂Z"+tail)
 		dzOut.RowLabels, dzOut.ColLabels = g.RowLabels, g.ColLabels
 		dZ := dzOut.matrix(dZd, func(i, j int) Explanation {
@@ -341,6 +384,7 @@ var opSeqLSTMCell = &Op{
 			o := c.GradOut(cPrev)
 			o.Name = "∂L/∂" + group(cPrev.Name) + " via " + group(cNew.Name)
 			o.Role, o.Hue = RoleGradient, HueGradient
+			dCPrevd := LSTMGradCPrev(dC.Data, g.Data)
 			dcp := o.matrix(dCPrevd, func(i, j int) Explanation {
 				return Explanation{Formula: paren(dCd.At(i, j)) + "·" + paren(g.At(i, j)) + " = " + result(dCPrevd.At(i, j)),
 					Sources: []CellRef{{dC.ID, i, j}, {g.ID, i, j}}}

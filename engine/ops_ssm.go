@@ -201,9 +201,7 @@ var opSsmDiscretize = &Op{
 			for k := 0; k < N; k++ {
 				for t := 0; t < T; t++ {
 					delta, _ := ssmDelta(dl, d, t)
-					z := delta * a.At(d, k)
-					ap.Set(d*N+k, t, math.Exp(z))
-					bp.Set(d*N+k, t, ssmPhi(z)*delta*b.At(k, t))
+					ap.Set(d*N+k, t, math.Exp(delta*a.At(d, k)))
 				}
 			}
 		}
@@ -224,14 +222,30 @@ var opSsmDiscretize = &Op{
 				Sources: []CellRef{{dl.ID, dr, t}, {a.ID, d, k}}}
 		})
 		ssmShow(c, c.ID(""), mrow(mi(am.Name), mo("="), mi("exp"), mo("("), mi(dl.Name), mo("·"), mi(a.Name), mo(")")), am, dl, a)
+		// B′ = (A′ − 1)/(Δ·A)·Δ·B with A′ as the step before shows it;
+		// where A′ is exp(Δ·A) itself, the fraction is φ(Δ·A), computed
+		// without the cancellation of A′ − 1 near 0.
+		for d := 0; d < D; d++ {
+			for k := 0; k < N; k++ {
+				for t := 0; t < T; t++ {
+					delta, _ := ssmDelta(dl, d, t)
+					z, r := delta*a.At(d, k), d*N+k
+					phi := ssmPhi(z)
+					if v := ap.At(r, t); v != math.Exp(z) && z != 0 {
+						phi = (v - 1) / z
+					}
+					bp.Set(r, t, phi*delta*b.At(k, t))
+				}
+			}
+		}
 		bm := Computed(labels(c.Out(1)), bp, func(r, t int) Explanation {
 			d, k := r/N, r%N
 			delta, dr := ssmDelta(dl, d, t)
 			z := delta * a.At(d, k)
 			src := []CellRef{{am.ID, r, t}, {dl.ID, dr, t}, {a.ID, d, k}, {b.ID, k, t}}
 			if z == 0 {
-				// The limit of (eᶻ − 1)/z at z = 0 is 1.
-				return Explanation{Formula: "Δ·A = 0 → " + paren(delta) + "·" + paren(b.At(k, t)) + " = " + result(bp.At(r, t)), Sources: src}
+				// The limit of (eᶻ − 1)/z at z = 0 is 1: A′ is not read.
+				return Explanation{Formula: "Δ·A = 0 → " + paren(delta) + "·" + paren(b.At(k, t)) + " = " + result(bp.At(r, t)), Sources: src[1:]}
 			}
 			return Explanation{Formula: "(" + result(ap.At(r, t)) + " − 1)/(" + paren(delta) + "·" + paren(a.At(d, k)) + ")·" +
 				paren(delta) + "·" + paren(b.At(k, t)) + " = " + result(bp.At(r, t)), Sources: src}
@@ -385,13 +399,6 @@ var opSsmScan = &Op{
 		D, T := x.Dims()
 		N, _ := cc.Dims()
 		h := mat.NewDense(D*N, T, nil)
-		for r := 0; r < D*N; r++ {
-			prev := 0.0
-			for t := 0; t < T; t++ {
-				prev = ap.At(r, t)*prev + bp.At(r, t)*x.At(r/N, t)
-				h.Set(r, t, prev)
-			}
-		}
 		oh := c.Out(0)
 		if oh.RowLabels == nil {
 			oh.RowLabels = ap.RowLabels
@@ -410,6 +417,15 @@ var opSsmScan = &Op{
 			return Explanation{Formula: paren(ap.At(r, t)) + "·" + prev + " + " + paren(bp.At(r, t)) + "·" + paren(x.At(r/N, t)) + " = " + result(h.At(r, t)),
 				Sources: src}
 		})
+		// Each state reads the one before it as the page shows it.
+		for r := 0; r < D*N; r++ {
+			prev := 0.0
+			for t := 0; t < T; t++ {
+				h.Set(r, t, ap.At(r, t)*prev+bp.At(r, t)*x.At(r/N, t))
+				c.T.readyCell(hm, r, t)
+				prev = h.At(r, t)
+			}
+		}
 		ssmShow(c, c.ID(""), mrow(msub(mi("h"), mi("t")), mo("="), msub(mi(ap.Name), mi("t")), mo("⊙"), msub(mi("h"), mrow(mi("t"), mo("−"), mn("1"))),
 			mo("+"), msub(mi(bp.Name), mi("t")), mo("·"), msub(mi(x.Name), mi("t"))), hm, ap, bp, x)
 		y := mat.NewDense(D, T, nil)
@@ -451,18 +467,6 @@ var opSsmScan = &Op{
 		// G: the gradient of the loss with respect to each state, through
 		// its read-out and through every later state, from the last step back.
 		gd := mat.NewDense(D*N, T, nil)
-		for r := 0; r < D*N; r++ {
-			for t := T - 1; t >= 0; t-- {
-				v := cc.At(r%N, t) * gy.At(r/N, t)
-				if direct {
-					v += gh.At(r, t)
-				}
-				if t+1 < T {
-					v += ap.At(r, t+1) * gd.At(r, t+1)
-				}
-				gd.Set(r, t, v)
-			}
-		}
 		og := Out{ID: "dh." + c.prefix + n.ID, Name: "∂L/∂" + group(hm.Name), Role: RoleGradient, Hue: HueGradient,
 			RowLabels: hm.RowLabels, ColLabels: hm.ColLabels}
 		var gm *Matrix
@@ -479,6 +483,20 @@ var opSsmScan = &Op{
 			}
 			return Explanation{Formula: f + " = " + result(gd.At(r, t)), Sources: src}
 		})
+		// Each state's gradient reads the next one's as the page shows it.
+		for r := 0; r < D*N; r++ {
+			for t := T - 1; t >= 0; t-- {
+				v := cc.At(r%N, t) * gy.At(r/N, t)
+				if direct {
+					v += gh.At(r, t)
+				}
+				if t+1 < T {
+					v += ap.At(r, t+1) * gd.At(r, t+1)
+				}
+				gd.Set(r, t, v)
+				c.T.readyCell(gm, r, t)
+			}
+		}
 		shown := []*Matrix{cc, gy, ap}
 		if direct {
 			shown = append(shown, gh)
@@ -490,6 +508,7 @@ var opSsmScan = &Op{
 			o := ssmGradOut(c, ap)
 			data := mat.NewDense(D*N, T, nil)
 			for r := 0; r < D*N; r++ {
+				data.Set(r, 0, gd.At(r, 0)*0+0) // h₀ = 0; +0: no −0
 				for t := 1; t < T; t++ {
 					data.Set(r, t, gd.At(r, t)*hm.At(r, t-1))
 				}
@@ -594,14 +613,16 @@ func ssmT(n *Node) int { return n.Int("t") - 1 }
 
 // ssmColumnGrad makes the gradient of a whole gate row or projection of
 // which the step used column t only: the other columns are 0.
-func ssmColumnGrad(o Out, rows, cols, t int, col func(i int) float64, explain func(i int) Explanation, src *Matrix) *Matrix {
+func ssmColumnGrad(o Out, rows, cols, t int, col func(i int) float64, explain func(i int) Explanation) *Matrix {
 	data := mat.NewDense(rows, cols, nil)
 	for i := 0; i < rows; i++ {
 		data.Set(i, t, col(i))
 	}
 	return Computed(o, data, func(i, j int) Explanation {
 		if j != t {
-			return Explanation{Formula: "step " + fmt.Sprint(t+1) + " reads only column " + fmt.Sprint(t+1) + " → 0", Sources: []CellRef{{src.ID, i, j}}}
+			// A constant: it reads nothing.
+			only := "step " + fmt.Sprint(t+1) + " reads only column " + fmt.Sprint(t+1)
+			return Explanation{Formula: only + " → 0", terms: only}
 		}
 		return explain(i)
 	})
@@ -680,7 +701,7 @@ var opSsmMemory = &Op{
 			o := ssmGradOut(c, f)
 			g[0] = ssmColumnGrad(o, 1, T, t, func(int) float64 { return s }, func(int) Explanation {
 				return Explanation{Formula: ssmSum(terms, s), Sources: src}
-			}, f)
+			})
 			ssmShow(c, c.ID("df"), mrow(mi("∂L/∂f"+sub), mo("="), mo("Σ"), mi(gc.Name), mo("⊙"), mi(cp.Name), mo("+"), mo("Σ"), mi(gn.Name), mo("⊙"), mi(np.Name)),
 				g[0], gc, cp, gn, np)
 		}
@@ -703,7 +724,7 @@ var opSsmMemory = &Op{
 			o := ssmGradOut(c, i)
 			g[1] = ssmColumnGrad(o, 1, T, t, func(int) float64 { return s }, func(int) Explanation {
 				return Explanation{Formula: ssmSum(terms, s), Sources: src}
-			}, i)
+			})
 			ssmShow(c, c.ID("di"), mrow(mi("∂L/∂i"+sub), mo("="), mo("Σ"), mi(gc.Name), mo("⊙"), mi("v"+sub), mi("k"+sub+"ᵀ"), mo("+"), mo("Σ"), mi(gn.Name), mo("⊙"), mi("k"+sub)),
 				g[1], gc, v, k, gn)
 		}
@@ -725,7 +746,7 @@ var opSsmMemory = &Op{
 				}
 				terms = append(terms, paren(gn.At(b, 0)))
 				return Explanation{Formula: paren(iv) + "·(" + strings.Join(terms, " + ") + ") = " + result(col(b)), Sources: src}
-			}, k)
+			})
 			ssmShow(c, c.ID("dk"), mrow(mi("∂L/∂k"+sub), mo("="), mi("i"+sub), mo("·"), mo("("), msup(mi(gc.Name), mi("T")), mi("v"+sub), mo("+"), mi(gn.Name), mo(")")),
 				g[2], i, gc, v, gn)
 		}
@@ -746,7 +767,7 @@ var opSsmMemory = &Op{
 					src = append(src, CellRef{gc.ID, a, b}, CellRef{k.ID, b, t})
 				}
 				return Explanation{Formula: paren(iv) + "·(" + strings.Join(terms, " + ") + ") = " + result(col(a)), Sources: src}
-			}, v)
+			})
 			ssmShow(c, c.ID("dv"), mrow(mi("∂L/∂v"+sub), mo("="), mi("i"+sub), mo("·"), mi(gc.Name), mi("k"+sub)), g[3], i, gc, k)
 		}
 		scaled := func(suffix string, in, gm *Matrix) *Matrix {
@@ -822,11 +843,13 @@ var opSsmReadout = &Op{
 			terms[a] = paren(nv.At(a, 0)) + "·" + paren(q.At(a, t))
 			src = append(src, CellRef{nv.ID, a, 0}, CellRef{q.ID, a, t})
 		}
-		m := math.Max(math.Abs(u), 1)
-		mm := Computed(c.Out(0), mat.NewDense(1, 1, []float64{m}), func(int, int) Explanation {
-			return Explanation{Formula: "max(|" + strings.Join(terms, " + ") + "|, 1) = max(" + result(math.Abs(u)) + ", 1) = " + result(m), Sources: src}
+		var mm *Matrix
+		mm = Computed(c.Out(0), mat.NewDense(1, 1, []float64{math.Max(math.Abs(u), 1)}), func(int, int) Explanation {
+			return Explanation{Formula: "max(|" + strings.Join(terms, " + ") + "|, 1) = max(" + result(math.Abs(u)) + ", 1) = " + result(mm.At(0, 0)),
+				Sources: src, terms: "max(|" + strings.Join(terms, " + ") + "|, 1)"}
 		})
 		ssmShow(c, c.ID(""), mrow(mi(mm.Name), mo("="), mi("max"), mo("("), mo("|"), msup(mi(nv.Name), mi("T")), mi("q"+sub), mo("|"), mo(","), mn("1"), mo(")")), mm, nv, q)
+		m := mm.At(0, 0) // h̃ reads m as the step shows it
 		hd := mat.NewDense(d, 1, nil)
 		for a := 0; a < d; a++ {
 			s := 0.0
@@ -842,7 +865,7 @@ var opSsmReadout = &Op{
 				terms[b] = paren(cm.At(a, b)) + "·" + paren(q.At(b, t))
 				src = append(src, CellRef{cm.ID, a, b}, CellRef{q.ID, b, t})
 			}
-			return Explanation{Formula: "(" + strings.Join(terms, " + ") + ")/" + paren(m) + " = " + result(hd.At(a, 0)), Sources: src}
+			return Explanation{Formula: "(" + strings.Join(terms, " + ") + ")/" + paren(mm.At(0, 0)) + " = " + result(hd.At(a, 0)), Sources: src}
 		})
 		ssmShow(c, c.ID("h"), mrow(mi(hm.Name), mo("="), mfrac(mrow(mi(cm.Name), mi("q"+sub)), mi(mm.Name))), hm, cm, q, mm)
 		return []*Matrix{mm, hm}
@@ -858,9 +881,12 @@ var opSsmReadout = &Op{
 		g := make([]*Matrix, 3)
 		var du *Matrix
 		if want[1] || want[2] {
+			// u = nᵀq decides whether m is |u| or the constant 1.
 			u := 0.0
+			var usrc []CellRef
 			for a := 0; a < d; a++ {
 				u += nv.At(a, 0) * q.At(a, t)
+				usrc = append(usrc, CellRef{nv.ID, a, 0}, CellRef{q.ID, a, t})
 			}
 			// ∂L/∂m: m divided every cell of h̃, and may be read elsewhere.
 			direct := !strings.HasPrefix(gm.ID, "0")
@@ -875,7 +901,14 @@ var opSsmReadout = &Op{
 				terms[a] = paren(gh.At(a, 0)) + "·" + paren(hm.At(a, 0))
 				src = append(src, CellRef{gh.ID, a, 0}, CellRef{hm.ID, a, 0})
 			}
-			v, f := 0.0, "|u| = "+result(math.Abs(u))+" ≤ 1, m = 1 is constant → 0"
+			src = append(src, usrc...)
+			v, f, sum := 0.0, "|u| = "+result(math.Abs(u))+" ≤ 1, m = 1 is constant → 0", "|u| = "+result(math.Abs(u))+" ≤ 1, m = 1 is constant"
+			if math.Abs(u) <= 1 {
+				src = usrc
+			}
+			if u != u {
+				v = u // whether m is |u| is not known yet
+			}
 			if math.Abs(u) > 1 {
 				sign := 1.0
 				if u < 0 {
@@ -888,7 +921,10 @@ var opSsmReadout = &Op{
 				}
 			}
 			o := Out{ID: "du." + c.prefix + n.ID, Name: "∂L/∂u" + sub, Role: RoleGradient, Hue: HueGradient}
-			du = Computed(o, mat.NewDense(1, 1, []float64{v}), func(int, int) Explanation { return Explanation{Formula: f, Sources: src} })
+			if math.Abs(u) > 1 {
+				sum = ""
+			}
+			du = Computed(o, mat.NewDense(1, 1, []float64{v}), func(int, int) Explanation { return Explanation{Formula: f, Sources: src, terms: sum} })
 			frac := mfrac(mrow(msup(mi(gh.Name), mi("T")), mi(hm.Name)), mi(mm.Name))
 			shown := []*Matrix{gh, hm, mm}
 			formula := mrow(mi(o.Name), mo("="), mo("−"), frac, mo("·"), mi("sign"), mo("("), mi("u"), mo(")"))
@@ -936,7 +972,7 @@ var opSsmReadout = &Op{
 				}
 				return Explanation{Formula: "(" + strings.Join(terms, " + ") + ")/" + paren(m) + " + " + paren(du.At(0, 0)) + "·" + paren(nv.At(b, 0)) + " = " + result(col(b)),
 					Sources: src}
-			}, q)
+			})
 			ssmShow(c, c.ID("dq"), mrow(mi("∂L/∂q"+sub), mo("="), mfrac(mrow(msup(mi(cm.Name), mi("T")), mi(gh.Name)), mi(mm.Name)), mo("+"), mi(du.Name), mo("·"), mi(nv.Name)),
 				g[2], cm, gh, mm, du, nv)
 		}

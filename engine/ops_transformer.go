@@ -22,59 +22,89 @@ var _ = RegisterOps(opLayerNorm, opPositionalEncoding, opCausalMask, opEmbed)
 // tfsLayerNormForward normalises every column of x on its own:
 // μ = the column's mean, s = its sample standard deviation (dividing by
 // d − 1, as a spreadsheet's STDEV does) and y = (x − μ)/(s + eps), the
-// sheets' NORMALIZE. mu and s are 1×n rows.
+// sheets' NORMALIZE. mu and s are 1×n rows. The op computes each of the
+// three from the one before as its step shows it (tfsMeans, tfsStds,
+// tfsNormalize).
 func tfsLayerNormForward(x *mat.Dense, eps float64) (mu, s, y *mat.Dense) {
+	mu = tfsMeans(x)
+	s = tfsStds(x, mu)
+	return mu, s, tfsNormalize(x, mu, s, eps)
+}
+
+// tfsMeans returns the mean of each column of x, a 1×n row.
+func tfsMeans(x *mat.Dense) *mat.Dense {
 	d, n := x.Dims()
-	mu, s, y = mat.NewDense(1, n, nil), mat.NewDense(1, n, nil), mat.NewDense(d, n, nil)
+	mu := mat.NewDense(1, n, nil)
 	for j := 0; j < n; j++ {
 		m := 0.0
 		for i := 0; i < d; i++ {
 			m += x.At(i, j)
 		}
-		m /= float64(d)
-		v := 0.0
-		for i := 0; i < d; i++ {
-			c := x.At(i, j) - m
-			v += c * c
-		}
-		sd := math.Sqrt(v / float64(d-1))
-		mu.Set(0, j, m)
-		s.Set(0, j, sd)
-		for i := 0; i < d; i++ {
-			y.Set(i, j, (x.At(i, j)-m)/(sd+eps))
-		}
+		mu.Set(0, j, m/float64(d))
 	}
-	return mu, s, y
+	return mu
 }
 
-// tfsLayerNormBackward carries ∂L/∂Y back through y = (x − μ)/(s + eps),
-// column by column: with ḡ the column's mean of ∂L/∂Y and
-// k = Σ ∂L/∂Y ⊙ Y / (d − 1),
+// tfsStds returns the sample standard deviation of each column of x about
+// its mean mu, a 1×n row.
+func tfsStds(x, mu *mat.Dense) *mat.Dense {
+	d, n := x.Dims()
+	s := mat.NewDense(1, n, nil)
+	for j := 0; j < n; j++ {
+		v := 0.0
+		for i := 0; i < d; i++ {
+			c := x.At(i, j) - mu.At(0, j)
+			v += c * c
+		}
+		s.Set(0, j, math.Sqrt(v/float64(d-1)))
+	}
+	return s
+}
+
+// tfsNormalize returns (x − μ)/(s + eps), column by column.
+func tfsNormalize(x, mu, s *mat.Dense, eps float64) *mat.Dense {
+	d, n := x.Dims()
+	y := mat.NewDense(d, n, nil)
+	for j := 0; j < n; j++ {
+		for i := 0; i < d; i++ {
+			y.Set(i, j, (x.At(i, j)-mu.At(0, j))/(s.At(0, j)+eps))
+		}
+	}
+	return y
+}
+
+// tfsGradDot returns k = Σ ∂L/∂Y ⊙ Y / (d − 1) down each column, a 1×n row.
+func tfsGradDot(dy, y *mat.Dense) *mat.Dense {
+	d, n := y.Dims()
+	k := mat.NewDense(1, n, nil)
+	for j := 0; j < n; j++ {
+		dot := 0.0
+		for i := 0; i < d; i++ {
+			dot += dy.At(i, j) * y.At(i, j)
+		}
+		k.Set(0, j, dot/float64(d-1))
+	}
+	return k
+}
+
+// tfsLayerNormDX carries ∂L/∂Y back through y = (x − μ)/(s + eps),
+// column by column: with ḡ the column's mean of ∂L/∂Y (tfsMeans) and
+// k = Σ ∂L/∂Y ⊙ Y / (d − 1) (tfsGradDot),
 //
 //	∂L/∂x = (∂L/∂Y − ḡ − k·(x − μ)/s) / (s + eps).
 //
 // The first two terms come through x − μ, the last through s (∂s/∂x =
 // (x − μ)/((d − 1)·s)). Where s = 0 every x − μ is 0 and so is k's
-// share: the term is taken as 0. It returns ḡ and k (1×n rows) too.
-func tfsLayerNormBackward(x *mat.Dense, eps float64, dy *mat.Dense) (gmean, k, dx *mat.Dense) {
+// share: the term is taken as 0.
+func tfsLayerNormDX(dy, gmean, k, x, mu, s *mat.Dense, eps float64) *mat.Dense {
 	d, n := x.Dims()
-	mu, s, y := tfsLayerNormForward(x, eps)
-	gmean, k, dx = mat.NewDense(1, n, nil), mat.NewDense(1, n, nil), mat.NewDense(d, n, nil)
+	dx := mat.NewDense(d, n, nil)
 	for j := 0; j < n; j++ {
-		gm, dot := 0.0, 0.0
 		for i := 0; i < d; i++ {
-			gm += dy.At(i, j)
-			dot += dy.At(i, j) * y.At(i, j)
-		}
-		gm /= float64(d)
-		kk := dot / float64(d-1)
-		gmean.Set(0, j, gm)
-		k.Set(0, j, kk)
-		for i := 0; i < d; i++ {
-			dx.Set(i, j, (dy.At(i, j)-gm-kk*tfsOverS(x.At(i, j)-mu.At(0, j), s.At(0, j)))/(s.At(0, j)+eps))
+			dx.Set(i, j, (dy.At(i, j)-gmean.At(0, j)-k.At(0, j)*tfsOverS(x.At(i, j)-mu.At(0, j), s.At(0, j)))/(s.At(0, j)+eps))
 		}
 	}
-	return gmean, k, dx
+	return dx
 }
 
 // tfsOverS is (x − μ)/s, taken as 0 where s = 0 (then x − μ = 0 too).
@@ -104,7 +134,7 @@ var opLayerNorm = &Op{
 		x := in[0]
 		eps := n.Num("eps")
 		d, cols := x.Dims()
-		mu, sd, y := tfsLayerNormForward(x.Data, eps)
+		mu := tfsMeans(x.Data)
 		o := c.Out(0)
 		ds := strconv.Itoa(d)
 		// 1. The mean of each column.
@@ -124,6 +154,7 @@ var opLayerNorm = &Op{
 		s.Formula = mrow(cell(muM.Name, "j"), mo("="), mfrac(mn("1"), mn(ds)), munder(mo("Σ"), mi("k")), cell(x.Name, "kj"))
 		c.T.Add(s)
 		// 2. The sample standard deviation of each column.
+		sd := tfsStds(x.Data, muM.Data)
 		sdM := Computed(Out{ID: o.ID + ".std", Name: "s↓", Hue: o.Hue, ColLabels: x.ColLabels}, sd, func(_, j int) Explanation {
 			parts := make([]string, d)
 			src := make([]CellRef, 0, d+1)
@@ -142,6 +173,7 @@ var opLayerNorm = &Op{
 			msup(mrow(mo("("), cell(x.Name, "kj"), mo("−"), cell(muM.Name, "j"), mo(")")), mn("2")), mo("/"), mn(strconv.Itoa(d-1)), mo(")"))
 		c.T.Add(s)
 		// 3. Centre and divide.
+		y := tfsNormalize(x.Data, muM.Data, sdM.Data, eps)
 		if o.ColLabels == nil {
 			o.ColLabels = x.ColLabels
 		}
@@ -182,7 +214,7 @@ var opLayerNorm = &Op{
 		eps := n.Num("eps")
 		d, _ := x.Dims()
 		muM, sdM := c.T.Matrix(y.ID+".mean"), c.T.Matrix(y.ID+".std")
-		gm, k, dx := tfsLayerNormBackward(x.Data, eps, g.Data)
+		gm := tfsMeans(g.Data)
 		gName := group(g.Name)
 		// ḡ: the mean of the arriving gradient down each column.
 		gmM := Computed(Out{ID: c.prefix + y.ID + ".gmean", Name: "mean↓ " + gName, Role: RoleGradient, Hue: HueGradient, ColLabels: y.ColLabels}, gm,
@@ -202,6 +234,7 @@ var opLayerNorm = &Op{
 		s.Formula = mrow(cell(gmM.Name, "j"), mo("="), mfrac(mn("1"), mn(strconv.Itoa(d))), munder(mo("Σ"), mi("k")), cell(g.Name, "kj"))
 		c.T.Add(s)
 		// k: Σ ∂L/∂Y ⊙ Y / (d − 1), the share that goes through s.
+		k := tfsGradDot(g.Data, y.Data)
 		kM := Computed(Out{ID: c.prefix + y.ID + ".gdot", Name: "k↓", Role: RoleGradient, Hue: HueGradient, ColLabels: y.ColLabels}, k,
 			func(_, j int) Explanation {
 				parts := make([]string, d)
@@ -219,6 +252,7 @@ var opLayerNorm = &Op{
 		s.Formula = mrow(cell(kM.Name, "j"), mo("="), munder(mo("Σ"), mi("k")), cell(g.Name, "kj"), mo("·"), cell(y.Name, "kj"), mo("/"), mn(strconv.Itoa(d-1)))
 		c.T.Add(s)
 		// ∂L/∂X = (∂L/∂Y − ḡ − k·(X − μ)/s)/(s + eps).
+		dx := tfsLayerNormDX(g.Data, gmM.Data, kM.Data, x.Data, muM.Data, sdM.Data, eps)
 		o := c.GradOut(x)
 		o.Role, o.Hue = RoleGradient, HueGradient
 		if o.ColLabels == nil {
@@ -331,6 +365,7 @@ var opPositionalEncoding = &Op{
 			return Explanation{Formula: fn + "(" + pos + " / " + Format(base) + "^(" + strconv.Itoa(k-k%2) + "/" + strconv.Itoa(d) + ")) = " +
 				fn + "(" + pos + " / " + Format(w) + ") = " + result(pe.At(k, j))}
 		})
+		c.T.ready(peM) // the sum reads PE as the step shows it
 		y := c.T.Elementwise(c.ID(""), x, "+", peM, o, func(a, b float64) float64 { return a + b })
 		p := mi("p")
 		angle := mfrac(p, msup(mn(Format(base)), mfrac(mrow(mn("2"), mi("i")), mn(strconv.Itoa(d)))))
@@ -385,7 +420,9 @@ var opCausalMask = &Op{
 		}
 		y := o.matrix(data, func(i, j int) Explanation {
 			if tfsMasked(i, j) {
-				return Explanation{Formula: fmt.Sprintf("key %d comes after query %d: hidden → %s", i+1, j+1, result(v)), Sources: []CellRef{{sc.ID, i, j}}}
+				// A constant: it reads nothing, not even the score it hides.
+				return Explanation{Formula: fmt.Sprintf("key %d comes after query %d: hidden → %s", i+1, j+1, result(v)),
+					terms: fmt.Sprintf("key %d comes after query %d: hidden", i+1, j+1)}
 			}
 			return Explanation{Formula: fmt.Sprintf("key %d ≤ query %d: kept, %s = %s", i+1, j+1, cellName(sc.Name, i, j), result(data.At(i, j))),
 				Sources: []CellRef{{sc.ID, i, j}}}
@@ -416,9 +453,11 @@ var opCausalMask = &Op{
 		}
 		m := o.matrix(data, func(i, j int) Explanation {
 			if tfsMasked(i, j) {
-				return Explanation{Formula: fmt.Sprintf("key %d after query %d was hidden: → 0", i+1, j+1), Sources: []CellRef{{g.ID, i, j}}}
+				return Explanation{Formula: fmt.Sprintf("key %d after query %d was hidden: → 0", i+1, j+1),
+					terms: fmt.Sprintf("key %d after query %d was hidden", i+1, j+1)}
 			}
-			return Explanation{Formula: cellName(g.Name, i, j) + " passes: " + result(data.At(i, j)), Sources: []CellRef{{g.ID, i, j}}}
+			return Explanation{Formula: cellName(g.Name, i, j) + " passes: " + result(data.At(i, j)), Sources: []CellRef{{g.ID, i, j}},
+				terms: cellName(g.Name, i, j) + " passes"}
 		})
 		s := c.Step("grad")
 		s.Matrices = []*Matrix{g, m}
@@ -474,11 +513,13 @@ var opEmbed = &Op{
 		oh := tfsOneHot(v, toks)
 		ohM := Computed(Out{ID: o.ID + ".onehot", Name: "onehot", Hue: o.Hue, RowLabels: e.ColLabels, ColLabels: o.ColLabels}, oh,
 			func(i, j int) Explanation {
+				terms := fmt.Sprintf("token %d is word %d; this row is word %d", j+1, int(toks[j]), i+1)
 				if oh.At(i, j) == 1 {
-					return Explanation{Formula: fmt.Sprintf("token %d is word %d: 1", j+1, i+1)}
+					return Explanation{Formula: fmt.Sprintf("token %d is word %d: 1", j+1, i+1), terms: terms}
 				}
-				return Explanation{Formula: fmt.Sprintf("token %d is word %d, not %d: 0", j+1, int(toks[j]), i+1)}
+				return Explanation{Formula: fmt.Sprintf("token %d is word %d, not %d: 0", j+1, int(toks[j]), i+1), terms: terms}
 			})
+		c.T.ready(ohM) // the product reads the one-hot matrix as the step shows it
 		return []*Matrix{c.T.MatMul(c.ID(""), e, ohM, o)}
 	},
 	Backward: func(c *Ctx, n *Node, in, out, dOut []*Matrix, want []bool) []*Matrix {

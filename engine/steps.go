@@ -67,12 +67,17 @@ func (t *Trace) Linear(id string, wb, x *Matrix, out Out, relu bool) *Matrix {
 			b.WriteString(paren(wb.At(r, k)) + "·" + paren(x.At(k, c)))
 			src = append(src, CellRef{wb.ID, r, k}, CellRef{x.ID, k, c})
 		}
-		b.WriteString(" + " + paren(wb.At(r, in)) + " = " + result(pre.At(r, c)))
+		b.WriteString(" + " + paren(wb.At(r, in)))
 		src = append(src, CellRef{wb.ID, r, in}, CellRef{x.ID, in, c})
-		if relu && pre.At(r, c) < 0 {
+		if !relu {
+			return Explanation{Formula: b.String() + " = " + result(pre.At(r, c)), Sources: src}
+		}
+		terms := "ReLU(" + b.String() + ")"
+		b.WriteString(" = " + result(pre.At(r, c)))
+		if pre.At(r, c) < 0 {
 			b.WriteString("; ReLU → 0")
 		}
-		return Explanation{Formula: b.String(), Sources: src}
+		return Explanation{Formula: b.String(), Sources: src, terms: terms}
 	})
 	if relu {
 		y.Before = pre
@@ -100,7 +105,7 @@ func (t *Trace) linearGrad(dwID, dxID string, wb, x, dy *Matrix, wantDW, wantDX 
 		rows, _ := x.Dims()
 		// [X ; 1]ᵀ, drawn with its column of 1s set apart like a bias column.
 		xt := &Matrix{ID: x.ID + "ᵀ1", Name: group(x.Name) + "ᵀ", Role: x.Role, Hue: x.Hue,
-			BiasColumn: true, Data: mat.DenseCopyOf(ones(x.Data).T())}
+			BiasColumn: true, Data: mat.DenseCopyOf(ones(x.Data).T()), from: x.ID}
 		xt.explain = func(r, c int) Explanation {
 			if c == rows { // the row of 1s under X, standing for the bias
 				return Explanation{Formula: cellName("["+x.Name+" ; 1]", c, r) + " = 1", Sources: []CellRef{{x.ID, c, r}}}
@@ -158,19 +163,23 @@ func productExplain(a, b *Matrix, out *mat.Dense) func(r, c int) Explanation {
 }
 
 // ReLUGrad adds the step ∂L/∂(pre-activation) = ∂L/∂Y ⊙ [Y's input > 0],
-// for a matrix y made by Linear with relu set.
-func (t *Trace) ReLUGrad(id string, y, dy *Matrix, out Out) *Matrix {
-	mask := Out{ID: y.ID + ".mask", Name: "[" + y.Name + " > 0]"}.matrix(reluMask(y.Before), nil)
+// for a matrix y made by a ReLU (its Before holds its input). The mask's
+// id is prefix (the phase's, see Ctx.prefix) and y's id and ".mask".
+func (t *Trace) ReLUGrad(id, prefix string, y, dy *Matrix, out Out) *Matrix {
+	mask := Out{ID: prefix + y.ID + ".mask", Name: "[" + y.Name + " > 0]"}.matrix(reluMask(y.Before), nil)
 	mask.explain = func(r, c int) Explanation {
 		v := y.Before.At(r, c)
 		rel := " > 0 → 1"
 		if !(v > 0) {
 			rel = " ≤ 0 → 0"
 		}
-		return Explanation{Formula: paren(v) + rel, Sources: []CellRef{{y.ID, r, c}}}
+		return Explanation{Formula: paren(v) + rel, Sources: []CellRef{{y.ID, r, c}}, terms: "[" + paren(v) + " > 0]"}
 	}
+	t.ready(mask) // the gradient is multiplied by the mask as the step shows it
 	out.Role, out.Hue = RoleGradient, HueGradient
-	dx := out.matrix(ReLUBackward(y.Before, dy.Data), nil)
+	data := mat.NewDense(y.Data.RawMatrix().Rows, y.Data.RawMatrix().Cols, nil)
+	data.MulElem(dy.Data, mask.Data)
+	dx := out.matrix(data, nil)
 	dx.explain = func(r, c int) Explanation {
 		return Explanation{
 			Formula: paren(dy.At(r, c)) + "·" + result(mask.At(r, c)) + " = " + result(dx.At(r, c)),
@@ -331,6 +340,14 @@ func escape(s string) string { return escaper.Replace(s) }
 // Map adds the step out = f(a), cell by cell; name is how the formula
 // writes f, e.g. "σ" or "ReLU".
 func (t *Trace) Map(id string, a *Matrix, name string, out Out, f func(x float64) float64) *Matrix {
+	s, m := t.mapStep(id, a, name, out, f)
+	t.Add(s)
+	return m
+}
+
+// mapStep is Map's step and matrix, not yet added: a ReLU gives the
+// matrix the numbers it struck out (Matrix.Before) before it is added.
+func (t *Trace) mapStep(id string, a *Matrix, name string, out Out, f func(x float64) float64) (*Step, *Matrix) {
 	r, c := a.Dims()
 	data := mat.NewDense(r, c, nil)
 	data.Apply(func(i, j int, _ float64) float64 { return f(a.At(i, j)) }, data)
@@ -348,16 +365,12 @@ func (t *Trace) Map(id string, a *Matrix, name string, out Out, f func(x float64
 	s.Ops = []string{"", name + " →"}
 	s.Reads = []string{a.ID}
 	s.Formula = mrow(mi(m.Name), mo("="), mi(name), mo("("), mi(a.Name), mo(")"))
-	t.Add(s)
-	return m
+	return s, m
 }
 
 // MatMul adds the step out = a·b (no bias), laid out by hand.
 func (t *Trace) MatMul(id string, a, b *Matrix, out Out) *Matrix {
-	ar, _ := a.Dims()
-	_, bc := b.Dims()
-	data := mat.NewDense(ar, bc, nil)
-	data.Mul(a.Data, b.Data)
+	data := product(a.Data, b.Data)
 	if out.ColLabels == nil {
 		out.ColLabels = b.ColLabels
 	}

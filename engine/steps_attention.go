@@ -565,13 +565,6 @@ func (t *Trace) shiftStep(id string, z *Matrix, axis Axis, maxOut, out Out) (max
 		i, j := maxAt(l)
 		mx.Set(i, j, best)
 	}
-	data := mat.NewDense(r, c, nil)
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			mr, mc := maxAt(lineOf(i, j))
-			data.Set(i, j, z.At(i, j)-mx.At(mr, mc))
-		}
-	}
 	maxima = maxOut.matrix(mx, func(i, j int) Explanation {
 		l := lineOf(i, j)
 		parts := make([]string, length)
@@ -583,6 +576,14 @@ func (t *Trace) shiftStep(id string, z *Matrix, axis Axis, maxOut, out Out) (max
 		}
 		return Explanation{Formula: "max(" + strings.Join(parts, ", ") + ") = " + result(mx.At(i, j)), Sources: src}
 	})
+	t.ready(maxima) // the shift subtracts the maxima as the step shows them
+	data := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			mr, mc := maxAt(lineOf(i, j))
+			data.Set(i, j, z.At(i, j)-mx.At(mr, mc))
+		}
+	}
 	if out.ColLabels == nil {
 		out.ColLabels = z.ColLabels
 	}

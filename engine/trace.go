@@ -44,6 +44,9 @@ type Step struct {
 	WaitsOn string
 	// Produces lists, by id, the matrices this step computes.
 	Produces []string
+	// Backward: the step belongs to the backward pass, which carries the
+	// gradient of the loss back to the parameters (see Ctx.backward).
+	Backward bool
 }
 
 // Loss is one loss value the walkthrough states.
@@ -74,6 +77,9 @@ type Trace struct {
 	matrices map[string]*Matrix
 	producer map[string]string // matrix id → id of the step that computed it
 	stepByID map[string]*Step
+	// practice, in a practice run, puts a student's entries into the
+	// blank cells of every matrix a step computes (see Practice).
+	practice *practiceRun
 }
 
 // NewTrace starts an empty walkthrough.
@@ -121,6 +127,7 @@ func (t *Trace) Add(s *Step) *Step {
 		if m.Computed() {
 			t.producer[m.ID] = s.ID
 			s.Produces = append(s.Produces, m.ID)
+			t.ready(m)
 		}
 	}
 	for _, id := range s.Reads {
@@ -138,7 +145,7 @@ func (t *Trace) Add(s *Step) *Step {
 	}
 	if s.WaitsOn == "" && s.Undefined == "" {
 		for _, id := range s.Produces {
-			if !t.matrices[id].Finite() {
+			if !t.defined(t.matrices[id]) {
 				s.Undefined = "undefined.overflow"
 				break
 			}
@@ -150,6 +157,27 @@ func (t *Trace) Add(s *Step) *Step {
 	t.Steps = append(t.Steps, s)
 	t.stepByID[s.ID] = s
 	return s
+}
+
+// ready is called for each matrix a step computes, once its numbers are
+// computed and before anything computes from them: in a practice run it
+// puts the student's entries into the matrix's blank cells. Add calls it
+// for every matrix a step computes; a step that computes one of its
+// matrices from another must call it on that one first.
+func (t *Trace) ready(m *Matrix) {
+	if t.practice != nil {
+		t.practice.fill(m)
+	}
+}
+
+// defined reports whether every cell of a matrix a step computes is a
+// number, or, in a practice run, not a number only because a cell it is
+// computed from is not known yet.
+func (t *Trace) defined(m *Matrix) bool {
+	if t.practice != nil {
+		return t.practice.defined(m)
+	}
+	return m.Finite()
 }
 
 // Defined reports whether every step of the walkthrough has numbers.
