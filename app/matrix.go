@@ -31,6 +31,8 @@ type matrixLook struct {
 	labels, rowLabels bool
 	// readOnly: inputs cannot be typed into (an embed's option).
 	readOnly bool
+	// print: a worksheet: blanks are empty boxes.
+	print bool
 }
 
 // matrixBlock draws a matrix with its name, role and frame.
@@ -195,7 +197,17 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 		class += " hovered"
 	}
 	td := app.Td().ID(cellID(look.step, m.ID, i, j)).
-		DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).DataSet("v", c.Text)
+		DataSet("m", m.ID).DataSet("r", i).DataSet("c", j)
+	if c.Blank {
+		return blankCell(td, m, i, j, c, class, look)
+	}
+	if c.Unknown {
+		// Not known until the blanks it is computed from are filled in.
+		name := i18n.T(look.lang, "practice.unknown")
+		return td.Class(class+" unknown").TabIndex(roving(i, j)).Aria("label", name).
+			Body(app.S(), app.Span().Class("after").Title(name).Text("?"))
+	}
+	td = td.DataSet("v", c.Text)
 	if m.Editable {
 		in := app.Input().Type("text").Class("cell-input").TabIndex(roving(i, j))
 		if look.readOnly {
@@ -247,6 +259,44 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	}
 	return td.Class(class).TabIndex(roving(i, j)).Aria("label", name).Body(app.S().Text(c.Struck), after)
 }
+
+// blankCell draws a cell the student fills in: an input holding their
+// entry, marked right, wrong, revealed or waiting. Its answer is nowhere:
+// no data-v, no title, no name but its place. On a worksheet (look.print)
+// it is an empty box.
+func blankCell(td app.HTMLTd, m *MatrixView, i, j int, c CellView, class string, look matrixLook) app.UI {
+	class += " blank"
+	if c.Status != "" {
+		class += " " + c.Status
+	}
+	place := m.Name + " [" + strconv.Itoa(i+1) + "," + strconv.Itoa(j+1) + "]"
+	if look.print {
+		return td.Class(class).Aria("label", place+": "+i18n.T(look.lang, "practice.blank")).Body(app.Span().Class("box"))
+	}
+	label := place + ", " + i18n.T(look.lang, "practice.blank")
+	if c.Status != "" {
+		label += ", " + i18n.T(look.lang, "practice.status."+c.Status)
+	}
+	in := app.Input().Type("text").Class("cell-input practice-input").TabIndex(roving(i, j)).
+		Attr("inputmode", "decimal").Attr("autocomplete", "off").Attr("spellcheck", "false").
+		Attr("aria-label", label).Attr("aria-invalid", c.Status == "wrong").
+		DataSet("m", m.ID).DataSet("r", i).DataSet("c", j).Value(c.Entry)
+	if look.readOnly {
+		in = in.ReadOnly(true)
+	}
+	msg, bad := look.errors[cellKey{m.ID, i, j}]
+	if bad {
+		class += " bad"
+	}
+	return td.Class(class).Body(
+		in,
+		app.Span().Class("mark").Aria("hidden", "true").Text(statusMark[c.Status]),
+		app.If(bad, func() app.UI { return app.Span().Class("cell-error").Attr("role", "alert").Text(msg) }),
+	)
+}
+
+// statusMark is the sign beside an entry: ✓ right, ✗ wrong, 👁 revealed.
+var statusMark = map[string]string{"right": "✓", "wrong": "✗", "revealed": "◉", "waiting": "…"}
 
 // pictures draws a matrix's grey-scale images, if it has any.
 func pictures(m *MatrixView, lang i18n.Lang) app.UI {

@@ -47,6 +47,8 @@ type ModelPage struct {
 	progress     int
 	total        int
 	trainMessage string
+	// numbersMessage is a message key about the exercise number typed.
+	numbersMessage string
 	shareMessage string
 	shareText    string // the last link or embed code copied, shown
 	importError  string
@@ -337,6 +339,7 @@ func (p *ModelPage) Render() app.UI {
 			app.Aside().Class("sidebar").Body(
 				// Training first: the loss is in sight from the start.
 				p.panel("train", "train.title", p.trainPanel()),
+				p.panel("practice", "practice.title", p.practicePanel()),
 				p.panel("steps", "nav.steps", p.stepList()),
 				p.panel("share", "share.title", p.sharePanel()),
 				p.panel("legend", "legend.title", p.legend()),
@@ -561,11 +564,93 @@ func (l *Legend) Render() app.UI {
 	)
 }
 
+// practicePanel: practice mode (which cells are blanks, carry the right
+// values, the overall count) and New numbers.
+func (p *ModelPage) practicePanel() app.UI {
+	pr := p.s.Page.Practice
+	scopes := make([]app.UI, 0, 4)
+	for _, sc := range []engine.Scope{engine.ScopeOff, engine.ScopeForward, engine.ScopeAll, engine.ScopeRandom} {
+		name := pagestate.ScopeNames[sc]
+		scopes = append(scopes, app.Option().Value(name).Selected(pr.Scope == sc).Text(p.t("practice.scope."+name)))
+	}
+	var progress string
+	if t := p.s.Tally; p.s.Practising() {
+		progress = strings.NewReplacer("{right}", strconv.Itoa(t.Right), "{blanks}", strconv.Itoa(t.Blanks),
+			"{wrong}", strconv.Itoa(t.Wrong), "{revealed}", strconv.Itoa(t.Revealed), "{left}", strconv.Itoa(t.Left()+t.Waiting)).
+			Replace(p.t("practice.progress"))
+	}
+	return app.Section().Class("practice").Attr("aria-label", p.t("practice.title")).Body(
+		app.P().Class("panel-lead").Text(p.t("practice.lead")),
+		app.Div().Class("train-row").Body(
+			app.Label().For("practice-scope").Text(p.t("practice.scope")),
+			app.Select().ID("practice-scope").Disabled(p.view.ReadOnly).OnChange(p.onPracticeScope).Body(scopes...),
+		),
+		app.If(p.s.Practising(), func() app.UI {
+			return app.Div().Body(
+				app.Label().Class("check").Body(
+					app.Input().ID("practice-carry").Type("checkbox").Checked(pr.Carry).Disabled(p.view.ReadOnly).OnChange(p.onCarry),
+					app.Span().Text(" "+p.t("practice.carry")),
+				),
+				app.P().ID("practice-progress").Class("practice-progress").Attr("role", "status").Text(progress),
+				app.P().Class("practice-note").Text(p.t("practice.tolerance")),
+			)
+		}),
+		app.Div().Class("train-row").Body(
+			app.Label().For("numbers").Text(p.t("numbers.seed")),
+			app.Input().ID("numbers").Type("text").Attr("inputmode", "numeric").Attr("autocomplete", "off").
+				Value(strconv.FormatUint(p.s.Page.Numbers, 10)).Disabled(p.view.ReadOnly).OnChange(p.onNumbers),
+			disable(app.Button().ID("new-numbers").Text(p.t("numbers.new")), p.training || p.view.ReadOnly).OnClick(p.onNewNumbers),
+		),
+		app.P().Class("practice-note").ID("numbers-note").Attr("role", "status").Text(p.t(orKey(p.numbersMessage, "numbers.help"))),
+	)
+}
+
+func orKey(k, def string) string {
+	if k != "" {
+		return k
+	}
+	return def
+}
+
+func (p *ModelPage) onPracticeScope(ctx app.Context, e app.Event) {
+	name := ctx.JSSrc().Get("value").String()
+	for sc, n := range pagestate.ScopeNames {
+		if n == name {
+			p.s.SetPractice(sc)
+		}
+	}
+	p.stop = true
+}
+
+func (p *ModelPage) onCarry(ctx app.Context, e app.Event) {
+	p.s.SetCarry(ctx.JSSrc().Get("checked").Bool())
+}
+
+func (p *ModelPage) onNumbers(ctx app.Context, e app.Event) {
+	n, err := strconv.ParseUint(strings.TrimSpace(ctx.JSSrc().Get("value").String()), 10, 64)
+	if err != nil || !p.s.NewNumbers(n) {
+		p.numbersMessage = "numbers.bad"
+		ctx.JSSrc().Set("value", strconv.FormatUint(p.s.Page.Numbers, 10))
+		return
+	}
+	p.numbersMessage = ""
+	patchNumbers(p.s)
+}
+
+func (p *ModelPage) onNewNumbers(ctx app.Context, e app.Event) {
+	p.numbersMessage = ""
+	p.s.NewNumbers(1 + rand.Uint64N(9999))
+	patchNumbers(p.s)
+}
+
 // trainPanel: the loss, one update, N updates with a curve, reset and
 // (for models with noise) resampling.
 func (p *ModelPage) trainPanel() app.UI {
 	loss, ok := p.s.Loss()
 	lossText, lossV := p.t("loss.undefined"), ""
+	if p.s.Practising() {
+		lossText = p.t("loss.practice")
+	}
 	if ok {
 		lossText, lossV = engine.Format(loss), engine.Format(loss)
 	}
@@ -587,14 +672,14 @@ func (p *ModelPage) trainPanel() app.UI {
 			app.Label().For("lr").Text(p.t("train.lr")),
 			app.Input().ID("lr").Type("text").Attr("inputmode", "decimal").Value(lr).
 				OnChange(p.onLR),
-			disable(app.Button().ID("apply").Text(p.t("train.apply")), p.training).OnClick(p.onApply),
+			disable(app.Button().ID("apply").Text(p.t("train.apply")), p.training || p.s.Practising()).OnClick(p.onApply),
 		),
 		app.Div().Class("train-row").Body(
 			app.Label().For("train-n").Text(p.t("train.n")),
 			app.Input().ID("train-n").Type("number").Attr("min", 1).Attr("max", pagestate.MaxN).Value(p.s.Page.N).
 				OnChange(p.onN),
 			app.If(!p.training, func() app.UI {
-				return app.Button().ID("train").Class("primary").Text(p.t("train.run")).OnClick(p.onTrain)
+				return disable(app.Button().ID("train").Class("primary").Text(p.t("train.run")), p.s.Practising()).OnClick(p.onTrain)
 			}).Else(func() app.UI {
 				return app.Button().ID("stop").Text(p.t("train.stop")).OnClick(func(ctx app.Context, e app.Event) { p.stop = true })
 			}),
@@ -613,6 +698,7 @@ func (p *ModelPage) trainPanel() app.UI {
 				}),
 			)
 		}),
+		app.If(p.s.Practising(), func() app.UI { return app.P().Class("practice-note").Text(p.t("practice.training_off")) }),
 		app.P().Class("train-status").Attr("role", "status").Text(status),
 	)
 }

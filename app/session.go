@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"maps"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/byhand/byhand/app/pagestate"
@@ -31,6 +33,13 @@ type Session struct {
 	// Reshaped: the last recompute changed more than numbers (a step's
 	// shape: strikes, undefined cells, pictures), so cards must redraw.
 	Reshaped bool
+	// Practice is the walkthrough worked with the student's entries when
+	// practice mode is on (then Trace is its trace), else nil.
+	Practice *engine.PracticeTrace
+	// Tallies counts the blanks of each step (by step id) and of the whole
+	// walkthrough, in practice mode.
+	Tallies map[string]engine.Tally
+	Tally   engine.Tally
 
 	hist      pagestate.History
 	listeners []func(Change)
@@ -60,8 +69,10 @@ const (
 	ChangeReset                      // back to the default exercise
 	ChangeUndo
 	ChangeRedo
-	ChangeLoad   // a link, saved work or an exercise file opened
-	ChangeCommit // the end of a drag or of typing
+	ChangeLoad     // a link, saved work or an exercise file opened
+	ChangeCommit   // the end of a drag or of typing
+	ChangeNumbers  // New numbers drew another exercise
+	ChangePractice // practice mode: its scope, an entry, a reveal
 )
 
 // Change is one change of the page state, as the change hook sees it.
@@ -76,7 +87,8 @@ type Change struct {
 // committed.
 func (k ChangeKind) recorded() bool {
 	switch k {
-	case ChangeCell, ChangeResample, ChangeUpdate, ChangeTrain, ChangeReset, ChangeLoad, ChangeCommit:
+	case ChangeCell, ChangeResample, ChangeUpdate, ChangeTrain, ChangeReset, ChangeLoad, ChangeCommit,
+		ChangeNumbers, ChangePractice:
 		return true
 	}
 	return false
@@ -117,7 +129,8 @@ func (s *Session) changed(c Change) {
 }
 
 func (s *Session) snapshot() pagestate.Snapshot {
-	return pagestate.Snapshot{Exercise: s.Page.Exercise, Losses: s.Losses, Curves: s.Curves}
+	return pagestate.Snapshot{Exercise: s.Page.Exercise, Losses: s.Losses, Curves: s.Curves,
+		Numbers: s.Page.Numbers, Practice: s.Page.Practice}
 }
 
 // Steps is how many steps the walkthrough has.
@@ -137,6 +150,18 @@ func (s *Session) recompute() { s.recomputeAfter("") }
 func (s *Session) recomputeAfter(changed string) {
 	before := s.Trace
 	s.Trace = s.Model.Run(s.Page.Exercise, s.Page.Mode)
+	s.Practice, s.Tallies, s.Tally = nil, nil, engine.Tally{}
+	if pr := s.Page.Practice; pr.Scope != engine.ScopeOff {
+		blanks := engine.Blanks(s.Trace, pr.Scope, max(s.Page.Numbers, 1))
+		s.Practice = engine.Practice(s.Model, s.Page.Exercise, s.Page.Mode, blanks, pr.Entries, pr.Carry)
+		s.Trace = s.Practice.Trace
+		steps, total := s.Practice.Progress(pr.Revealed)
+		s.Tallies, s.Tally = map[string]engine.Tally{}, total
+		for _, t := range steps {
+			s.Tallies[t.Step] = t
+		}
+		changed = "" // every step may show another blank's state
+	}
 	var affected map[string]bool
 	if changed != "" && before != nil {
 		affected = map[string]bool{}
@@ -172,6 +197,9 @@ func (s *Session) recomputeAfter(changed string) {
 			continue
 		}
 		views[i] = viewStep(s.Trace, i, st, editable, old[st.ID], s.flip)
+		if s.Practice != nil {
+			s.practiceView(&views[i])
+		}
 	}
 	s.Reshaped = len(views) != len(s.Views)
 	for i := range views {
@@ -218,6 +246,141 @@ func (s *Session) set(id string, r, c int, v float64, live bool) error {
 	s.recomputeAfter(id)
 	s.changed(Change{Kind: ChangeCell, Live: live})
 	return nil
+}
+
+// Practising reports whether practice mode is on.
+func (s *Session) Practising() bool { return s.Practice != nil }
+
+// SetPractice turns practice mode on with the given scope, or off. The
+// student's entries are kept: turning it back on brings them back.
+func (s *Session) SetPractice(scope engine.Scope) {
+	if s.Page.Practice.Scope == scope {
+		return
+	}
+	s.Page.Practice.Scope = scope
+	s.recompute()
+	s.changed(Change{Kind: ChangePractice})
+}
+
+// SetCarry says whether the steps after a wrong entry read the right
+// number (true) or the entry (false).
+func (s *Session) SetCarry(carry bool) {
+	if s.Page.Practice.Carry == carry {
+		return
+	}
+	s.Page.Practice.Carry = carry
+	s.recompute()
+	s.changed(Change{Kind: ChangePractice})
+}
+
+// Enter commits a student's typed entry for blank cell ref: a number is
+// kept (and checked), empty text takes the entry back, anything else is
+// refused with its message key and changes nothing.
+func (s *Session) Enter(ref engine.CellRef, text string) error {
+	pr := &s.Page.Practice
+	if strings.TrimSpace(text) == "" {
+		if _, ok := pr.Entries[ref]; !ok {
+			return nil
+		}
+		pr.Entries = maps.Clone(pr.Entries)
+		delete(pr.Entries, ref)
+	} else {
+		v, err := engine.ParseNumber(text)
+		if err != nil {
+			return err
+		}
+		if old, ok := pr.Entries[ref]; ok && old == v && !pr.Revealed[ref] {
+			return nil
+		}
+		pr.Entries = maps.Clone(pr.Entries)
+		if pr.Entries == nil {
+			pr.Entries = engine.Entries{}
+		}
+		pr.Entries[ref] = v
+	}
+	if pr.Revealed[ref] {
+		pr.Revealed = maps.Clone(pr.Revealed)
+		delete(pr.Revealed, ref)
+	}
+	s.recompute()
+	s.changed(Change{Kind: ChangePractice})
+	return nil
+}
+
+// Reveal fills in the answers of the given blank cells and marks them
+// revealed (not solved). A cell whose answer cannot be known yet (it is
+// computed from an empty cell) waits: cells revealed together are filled
+// in order, so a step's later cells can follow from its earlier ones. It
+// reports how many were revealed.
+func (s *Session) Reveal(refs ...engine.CellRef) int {
+	if s.Practice == nil {
+		return 0
+	}
+	pr := &s.Page.Practice
+	pr.Entries, pr.Revealed = maps.Clone(pr.Entries), maps.Clone(pr.Revealed)
+	if pr.Entries == nil {
+		pr.Entries = engine.Entries{}
+	}
+	if pr.Revealed == nil {
+		pr.Revealed = map[engine.CellRef]bool{}
+	}
+	n := 0
+	for progress := true; progress; {
+		progress = false
+		for _, ref := range refs {
+			if pr.Revealed[ref] {
+				continue
+			}
+			want, ok := s.Practice.Expected(ref)
+			if !ok {
+				continue
+			}
+			pr.Entries[ref], pr.Revealed[ref] = want, true
+			n++
+			progress = true
+		}
+		if progress {
+			s.recompute()
+		}
+	}
+	if n > 0 {
+		s.changed(Change{Kind: ChangePractice})
+	}
+	return n
+}
+
+// Blank reports whether cell ref is a blank of practice mode.
+func (s *Session) Blank(ref engine.CellRef) bool {
+	if s.Practice == nil {
+		return false
+	}
+	_, ok := s.blankSet()[ref]
+	return ok
+}
+
+func (s *Session) blankSet() map[engine.CellRef]int {
+	out := make(map[engine.CellRef]int, len(s.Practice.Blanks()))
+	for i, ref := range s.Practice.Blanks() {
+		out[ref] = i
+	}
+	return out
+}
+
+// NewNumbers draws the exercise numbered seed (0: the walkthrough's own
+// numbers) and starts over on it: the loss curve and the student's entries
+// go, as they were for other numbers. It reports false, changing nothing,
+// for a seed that draws nothing.
+func (s *Session) NewNumbers(seed uint64) bool {
+	base, ok := pagestate.Base(s.Model, seed)
+	if !ok {
+		return false
+	}
+	s.Page.Numbers, s.Page.Exercise = seed, base
+	s.Page.Practice.Entries, s.Page.Practice.Revealed = nil, nil
+	s.Losses, s.Curves = nil, map[string][]float64{}
+	s.recompute()
+	s.changed(Change{Kind: ChangeNumbers})
+	return true
 }
 
 // Commit ends a drag, a slide, typing or a training run: what changed
@@ -304,7 +467,7 @@ func (s *Session) CanResample() bool {
 // Reset restores the default exercise and clears the loss curve; the
 // mode, the step and the settings stay. It is one undo entry.
 func (s *Session) Reset() {
-	s.Page.Exercise = s.Model.Exercise()
+	s.Page.Exercise, _ = pagestate.Base(s.Model, s.Page.Numbers)
 	s.Losses = nil
 	s.Curves = map[string][]float64{}
 	s.recompute()
@@ -343,6 +506,7 @@ func (s *Session) CanRedo() bool { return s.hist.CanRedo() }
 
 func (s *Session) restore(snap pagestate.Snapshot) {
 	s.Page.Exercise, s.Losses, s.Curves = snap.Exercise, snap.Losses, snap.Curves
+	s.Page.Numbers, s.Page.Practice = snap.Numbers, snap.Practice.Clone()
 	if s.Curves == nil {
 		s.Curves = map[string][]float64{}
 	}
@@ -450,6 +614,9 @@ func (s *Session) record(tr *engine.Trace) {
 
 // Loss is the current total loss; ok is false when it is not a number.
 func (s *Session) Loss() (float64, bool) {
+	if !s.Trace.Defined() || s.Practising() { // practice: the loss may be a blank's answer
+		return 0, false
+	}
 	if !s.Trace.Defined() {
 		return 0, false
 	}
@@ -466,7 +633,7 @@ func (s *Session) Explain(id string, r, c int) (engine.Explanation, bool) {
 // "H₁ [2,1]: 0·1 + … = −2", and the cells it came from.
 func (s *Session) explainText(k cellKey) (string, []engine.CellRef, bool) {
 	e, ok := s.Trace.Explain(k.M, k.R, k.C)
-	if !ok {
+	if !ok || e.Formula == "" { // a blank explains nothing: its hint is Check's
 		return "", nil, false
 	}
 	name := k.M

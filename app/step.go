@@ -2,7 +2,9 @@ package ui
 
 import (
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/byhand/byhand/app/i18n"
 	"github.com/byhand/byhand/engine"
@@ -39,6 +41,10 @@ type StepCard struct {
 	active  cellKey // the input with focus: its slider is shown
 	lo, hi  float64 // the slider's range, fixed when the input took focus
 
+	// Practice: the blank whose hint is shown, and whether its sum is.
+	practiced cellKey
+	showSum   bool
+
 	// A horizontal drag on an input scrubs its value.
 	drag      cellKey
 	dragX     float64
@@ -72,6 +78,7 @@ func (c *StepCard) Render() app.UI {
 		app.Header().Class("step-head").Body(
 			app.Span().Class("step-num").Text(strconv.Itoa(v.Index+1)),
 			app.H2().Text(i18n.T(lang, v.Title)),
+			c.tally(),
 			&StepExport{Index: c.Index, Lang: lang, Session: c.Session},
 		),
 		app.P().Class("step-text").Text(i18n.T(lang, v.Text)),
@@ -91,7 +98,9 @@ func (c *StepCard) Render() app.UI {
 		body = append(body, app.P().Class("undefined").Attr("role", "status").Text(i18n.T(lang, v.Undefined)))
 	}
 	body = append(body, c.layout())
-	if c.explain != "" {
+	if hint := c.hint(); hint != nil {
+		body = append(body, hint)
+	} else if c.explain != "" {
 		body = append(body, app.Div().ID("explain").Class("explain").Attr("aria-live", "polite").Text(c.explain))
 	} else {
 		body = append(body, app.Div().Class("explain empty").Text(i18n.T(lang, "explain.hint")))
@@ -110,6 +119,146 @@ func (c *StepCard) Render() app.UI {
 		On("pointerup", c.onPointerUp).
 		On("pointercancel", c.onPointerUp).
 		Body(body...)
+}
+
+// tally is the step's practice count and its Reveal button.
+func (c *StepCard) tally() app.UI {
+	t := c.view().Tally
+	if t.Blanks == 0 {
+		return nil
+	}
+	text := strings.NewReplacer("{right}", strconv.Itoa(t.Right+t.Revealed), "{blanks}", strconv.Itoa(t.Blanks)).
+		Replace(i18n.T(c.Lang, "practice.step_progress"))
+	class := "step-tally"
+	if t.Right+t.Revealed == t.Blanks {
+		class += " done"
+	}
+	return app.Span().Class(class).Body(
+		app.Span().Class("tally-text").Text(text),
+		app.If(!c.ReadOnly && t.Right+t.Revealed < t.Blanks, func() app.UI {
+			return app.Button().Class("reveal-step").Text(i18n.T(c.Lang, "practice.reveal_step")).OnClick(c.onRevealStep)
+		}),
+	)
+}
+
+// hint is what the card says of the blank the student is on: right, to
+// be checked later, or a hint (never the answer) for a wrong entry.
+func (c *StepCard) hint() app.UI {
+	s := c.Session
+	k := c.practiced
+	if s == nil || s.Practice == nil || k.M == "" {
+		return nil
+	}
+	ref := engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}
+	e, entered := s.Page.Practice.Entries[ref]
+	if !entered || !s.Blank(ref) {
+		return nil
+	}
+	t := func(key string) string { return i18n.T(c.Lang, key) }
+	box := app.Div().ID("practice-hint").Class("explain practice-hint").Attr("aria-live", "polite")
+	ver := s.Practice.Check(ref, e)
+	switch {
+	case ver.Unknown:
+		return box.Class("waiting").Text(t("practice.hint.waiting"))
+	case ver.Right:
+		return box.Class("right").Text(t("practice.hint.right"))
+	}
+	var lines []string
+	for _, l := range []*engine.Line{ver.Row, ver.Col} {
+		if l != nil {
+			lines = append(lines, l.Text(string(c.Lang)))
+		}
+	}
+	made := t("practice.hint.sources")
+	if len(lines) > 0 {
+		made = strings.ReplaceAll(t("practice.hint.made"), "{lines}", capitalize(strings.Join(lines, t("practice.hint.and"))))
+	}
+	return box.Class("wrong").Body(
+		app.P().Body(app.Strong().Text(t("practice.hint.wrong")), app.Text(" "+made)),
+		app.If(c.showSum && ver.Sum != "", func() app.UI {
+			return app.P().Class("sum").Text(ver.Sum + " = ?")
+		}),
+		app.Div().Class("hint-actions").Body(
+			app.If(!c.showSum && ver.Sum != "", func() app.UI {
+				return app.Button().Class("show-sum").Text(t("practice.show_sum")).OnClick(c.onShowSum)
+			}),
+			app.If(!c.ReadOnly, func() app.UI {
+				return app.Button().Class("reveal-cell").Text(t("practice.reveal_cell")).OnClick(c.onRevealCell)
+			}),
+		),
+	)
+}
+
+// capitalize starts a sentence with a capital letter.
+func capitalize(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
+}
+
+func (c *StepCard) onShowSum(ctx app.Context, e app.Event) { c.showSum = true }
+
+func (c *StepCard) onRevealCell(ctx app.Context, e app.Event) {
+	k := c.practiced
+	if c.Session.Reveal(engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}) > 0 {
+		c.sources = nil
+		ctx.NewAction(actionRecomputed)
+	}
+}
+
+func (c *StepCard) onRevealStep(ctx app.Context, e app.Event) {
+	var refs []engine.CellRef
+	for _, ref := range c.Session.Practice.Blanks() {
+		if c.Session.Trace.Step(c.view().ID) != nil && slices.Contains(c.Session.Trace.Step(c.view().ID).Produces, ref.Matrix) {
+			refs = append(refs, ref)
+		}
+	}
+	if c.Session.Reveal(refs...) > 0 {
+		ctx.NewAction(actionRecomputed)
+	}
+}
+
+// practise is the card's side of a committed entry in a blank: the
+// session checks it; a refused text says why and changes nothing.
+func (c *StepCard) practise(ctx app.Context, k cellKey, text string) bool {
+	if err := c.Session.Enter(engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}, text); err != nil {
+		if c.errors == nil {
+			c.errors = map[cellKey]string{}
+		}
+		c.errors[k] = i18n.T(c.Lang, err.Error())
+		return false
+	}
+	delete(c.errors, k)
+	c.practiced, c.showSum = k, false
+	c.highlightHint()
+	ctx.NewAction(actionRecomputed)
+	return true
+}
+
+// entryText is what a blank's input shows: the student's entry, or "".
+func (c *StepCard) entryText(k cellKey) string {
+	if e, ok := c.Session.Page.Practice.Entries[engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}]; ok {
+		return engine.Format(e)
+	}
+	return ""
+}
+
+// highlightHint highlights the sources of a wrong entry's cell.
+func (c *StepCard) highlightHint() {
+	c.sources = nil
+	k := c.practiced
+	ref := engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}
+	e, ok := c.Session.Page.Practice.Entries[ref]
+	if !ok || c.Session.Practice == nil {
+		return
+	}
+	if ver := c.Session.Practice.Check(ref, e); !ver.Right && !ver.Unknown {
+		c.sources = make(map[cellKey]bool, len(ver.Sources))
+		for _, s := range ver.Sources {
+			c.sources[cellKey{s.Matrix, s.Row, s.Col}] = true
+		}
+	}
 }
 
 func (c *StepCard) look() matrixLook {
@@ -256,6 +405,15 @@ func (c *StepCard) onFocusIn(ctx app.Context, e app.Event) {
 		ctx.PreventUpdate()
 		return
 	}
+	if el.Get("tagName").String() == "TD" && el.Get("classList").Call("contains", "blank").Bool() ||
+		e.Get("target").Get("classList").Call("contains", "practice-input").Bool() {
+		c.clearHover()
+		if c.practiced != k {
+			c.practiced, c.showSum = k, false
+		}
+		c.highlightHint()
+		return
+	}
 	if el.Get("tagName").String() == "INPUT" {
 		if c.active != k {
 			c.active = k
@@ -296,6 +454,18 @@ func (c *StepCard) onInput(ctx app.Context, e app.Event) {
 func (c *StepCard) onFocusOut(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
 	t := e.Get("target")
+	if ok && t.Get("classList").Truthy() && t.Get("classList").Call("contains", "practice-input").Bool() {
+		// Leaving a blank: a refused entry gives way to the last good one.
+		_, bad := c.errors[k]
+		if !t.Get("__byhandTyped").Truthy() && !bad {
+			ctx.PreventUpdate()
+			return
+		}
+		t.Set("__byhandTyped", false)
+		delete(c.errors, k)
+		t.Set("value", c.entryText(k))
+		return
+	}
 	if ok && t.Get("__byhandTyped").Truthy() {
 		// Typed but not changed: patches were held back while it was typed.
 		t.Set("__byhandTyped", false)
@@ -328,6 +498,12 @@ func (c *StepCard) onChange(ctx app.Context, e app.Event) {
 		text = kept.String()
 		t.Set("__byhandCommitted", app.Undefined())
 		t.Set("value", text)
+	}
+	if t.Get("classList").Call("contains", "practice-input").Bool() {
+		if c.practise(ctx, k, text) {
+			t.Set("__byhandTyped", false)
+		}
+		return
 	}
 	v, err := engine.ParseNumber(text)
 	if err != nil {
@@ -378,7 +554,8 @@ func (c *StepCard) setFrom(ctx app.Context, k cellKey, v float64, slider, live b
 func (c *StepCard) onKey(ctx app.Context, e app.Event) {
 	_, k, ok := target(e)
 	t := e.Get("target")
-	if !ok || c.ReadOnly || t.Get("tagName").String() != "INPUT" || t.Get("type").String() != "text" {
+	if !ok || c.ReadOnly || t.Get("tagName").String() != "INPUT" || t.Get("type").String() != "text" ||
+		c.Session.Exercise().Var(k.M) == nil { // a blank of practice mode: keys as usual
 		ctx.PreventUpdate()
 		return
 	}

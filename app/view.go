@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,14 @@ type CellView struct {
 	// Refresh: the last edit changed the number in full but not as shown
 	// (0.8321 to 0.8324): it is patched, tooltip and name, without a flash.
 	Refresh bool
+	// Practice mode. Blank: the student fills the cell in; its answer is
+	// nowhere in the view (Text, Full and Struck are empty). Entry is what
+	// they entered, as typed numbers read back; Status is "right",
+	// "wrong", "revealed", "waiting" (entered, not checkable yet) or ""
+	// (empty). Unknown: a cell computed from an empty blank, not known yet.
+	Blank         bool
+	Entry, Status string
+	Unknown       bool
 }
 
 // PictureView is a matrix drawn as grey-scale images.
@@ -70,8 +79,11 @@ type StepView struct {
 	// Shape sums up everything but the numbers: which matrices, of what
 	// size, whether the step is undefined or waiting. Cards redraw when it
 	// changes; otherwise only numbers (strikes and grey levels included)
-	// changed, and are patched.
+	// changed, and are patched. In practice mode it holds the numbers too:
+	// nothing is patched, every change redraws its card.
 	Shape string
+	// Tally counts the step's blanks in practice mode (Blanks 0: none).
+	Tally engine.Tally
 }
 
 func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
@@ -207,6 +219,79 @@ func viewPicture(m *engine.Matrix) *PictureView {
 		}
 	}
 	return pv
+}
+
+// practiceView marks the blanks of step view v as the practice trace has
+// them: each blank's entry and whether it is right, and the cells not
+// known yet. A blank's answer is never written into the view.
+func (s *Session) practiceView(v *StepView) {
+	blanks := s.blankSet()
+	pr := s.Page.Practice
+	// A blank is filled in where its step computes it; a later step that
+	// reads it shows the entry (never the trace's number, which with carry
+	// is the answer), or that it is not known yet.
+	var produces []string
+	if st := s.Trace.Step(v.ID); st != nil {
+		produces = st.Produces
+	}
+	var b strings.Builder
+	b.WriteString(v.Shape + "|practice")
+	for k := range v.Matrices {
+		m := &v.Matrices[k]
+		hidden := false
+		for i, row := range m.Cells {
+			for j := range row {
+				c := &row[j]
+				ref := engine.CellRef{Matrix: m.ID, Row: i, Col: j}
+				if _, blank := blanks[ref]; blank && !slices.Contains(produces, m.ID) {
+					*c, hidden = CellView{Unknown: true}, true
+					if e, ok := pr.Entries[ref]; ok {
+						*c = CellView{Text: engine.Format(e)}
+					}
+				} else if blank {
+					*c, hidden = CellView{Blank: true}, true
+					if e, ok := pr.Entries[ref]; ok {
+						c.Entry = engine.Format(e)
+						switch ver := s.Practice.Check(ref, e); {
+						case ver.Unknown:
+							c.Status = "waiting"
+						case !ver.Right:
+							c.Status = "wrong"
+						case pr.Revealed[ref]:
+							c.Status = "revealed"
+						default:
+							c.Status = "right"
+						}
+					}
+				} else if c.Text == "" && !m.Editable && s.unknown(ref) {
+					*c, hidden = CellView{Unknown: true}, true
+				}
+				c.Flash, c.Refresh = 0, false
+				b.WriteString("|" + c.Text + "/" + c.Struck + "/" + c.Entry + "/" + c.Status)
+				if c.Unknown {
+					b.WriteString("?")
+				}
+			}
+		}
+		if hidden {
+			// Its picture would show a blank's answer in grey.
+			m.Picture = nil
+		}
+	}
+	v.Tally = s.Tallies[v.ID]
+	b.WriteString("|" + strconv.Itoa(v.Tally.Blanks))
+	v.Shape = b.String()
+}
+
+// unknown reports whether a computed cell is not known yet in practice
+// mode: not a number because a blank it is computed from is empty.
+func (s *Session) unknown(ref engine.CellRef) bool {
+	m := s.Trace.Matrix(ref.Matrix)
+	if m == nil {
+		return false
+	}
+	x := m.At(ref.Row, ref.Col)
+	return x != x
 }
 
 // unflash marks every cell of a kept view as unchanged by the last edit.

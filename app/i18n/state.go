@@ -47,6 +47,8 @@ func init() {
 		"state.bad_lr":         {"the learning rate must be above 0 and at most 10", "学习率必须大于 0 且不超过 10"},
 		"state.bad_n":          {"the number of steps must be a whole number from 1 to 10000", "步数必须是 1 到 10000 之间的整数"},
 		"state.bad_seed":       {"a seed is a whole number from 0 up", "种子必须是不小于 0 的整数"},
+		"state.bad_numbers":    {"the numbers are drawn from a whole number from 0 up", "题目的数字由不小于 0 的整数抽出"},
+		"state.bad_practice":   {"practice is off, forward, all or random, and carry is 0 or 1", "练习只能是 off、forward、all 或 random，carry 只能是 0 或 1"},
 		"state.no_noise":       {"this walkthrough draws no noise, so it has no seed", "这个演练不抽取噪声，因此没有种子"},
 		"state.bad_panel":      {"no such panel", "没有这个面板"},
 		"state.corrupt":        {"the saved work is damaged", "保存的内容已损坏"},

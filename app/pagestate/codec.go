@@ -15,15 +15,21 @@ package pagestate
 //	step=5              the current step, 1-based
 //	lr=0.05             the learning rate
 //	n=200               the number of updates of a training run
+//	num=7               the seed New numbers drew the exercise from
 //	seed=123            the noise seed; 0 when the noise was written by hand
 //	closed=legend,train the sidebar panels the reader closed
 //	x.W1=2.3:-1,1.1:5   cells of variable W1 that differ: row.col:value, 1-based
 //	x.X=1,0,2,…         or every cell of X, row by row, when that is shorter
+//	practice=forward    practice mode: forward, all or random blanks
+//	carry=1             practice: the steps after a wrong entry read the right number
+//	e.H1=1.2:3,2.1:-1   practice: the student's entries in H1, row.col:value, 1-based
+//	shown.H1=1.2        practice: the cells of H1 the student revealed
 //
 // Numbers are written in the shortest form that reads back to the same
 // float64, so a link reopens exactly the state it was made from. The
 // noise of a link with a seed is drawn from that seed first, and the x.
-// cells of noise differ from that draw.
+// cells of noise differ from that draw. Likewise the x. cells of a link
+// with num= differ from the numbers that seed draws.
 //
 // A link from an older format keeps opening: each format version has its
 // decoder here (fixtures of real links are in testdata/links.txt). A link
@@ -33,6 +39,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -90,6 +97,8 @@ const (
 	ProbWrongType   = "file.wrong_type"
 	ProbUnknownKey  = "file.unknown_field"
 	ProbNoVariables = "file.no_variables"
+	ProbNumbers     = "state.bad_numbers"
+	ProbPractice    = "state.bad_practice"
 )
 
 // viewKeys are the URL options of the view (see View): they are not
@@ -103,7 +112,7 @@ var viewKeys = []string{"embed", "from", "to", "single", "readonly", "theme", "l
 func IsViewKey(k string) bool { return slices.Contains(viewKeys, k) }
 
 // stateKeys are the options of a link other than the exercise's cells.
-var stateKeys = []string{"v", "mode", "step", "lr", "n", "seed", "closed"}
+var stateKeys = []string{"v", "mode", "step", "lr", "n", "num", "seed", "closed", "practice", "carry"}
 
 // Noise is implemented by a walkthrough whose exercise holds noise drawn
 // from a seed (engine.Resampler).
@@ -128,6 +137,10 @@ func Encode(m engine.Model, p Page) string {
 		add("n", strconv.Itoa(p.N))
 	}
 	base := def.Exercise
+	if p.Numbers != 0 {
+		add("num", strconv.FormatUint(p.Numbers, 10))
+		base, _ = Base(m, p.Numbers)
+	}
 	if p.Exercise.Seed != base.Seed {
 		add("seed", strconv.FormatUint(p.Exercise.Seed, 10))
 		if r, ok := m.(Noise); ok && p.Exercise.Seed != 0 {
@@ -152,10 +165,48 @@ func Encode(m engine.Model, p Page) string {
 			add("x."+url.QueryEscape(v.ID), s)
 		}
 	}
+	parts = append(parts, encodePractice(p.Practice)...)
 	if len(parts) == 0 {
 		return ""
 	}
 	return "v=" + strconv.Itoa(Version) + "&" + strings.Join(parts, "&")
+}
+
+// encodePractice writes a student's work: the scope, carry, then the
+// entries and the revealed cells of each matrix, matrices by id.
+func encodePractice(pr Practice) []string {
+	var parts []string
+	if pr.Scope != engine.ScopeOff {
+		parts = append(parts, "practice="+ScopeNames[pr.Scope])
+	}
+	if pr.Carry {
+		parts = append(parts, "carry=1")
+	}
+	entries, shown := map[string][]string{}, map[string][]string{}
+	for _, ref := range slices.SortedFunc(maps.Keys(pr.Entries), compareRefs) {
+		at := strconv.Itoa(ref.Row+1) + "." + strconv.Itoa(ref.Col+1)
+		entries[ref.Matrix] = append(entries[ref.Matrix], at+":"+num(pr.Entries[ref]))
+		if pr.Revealed[ref] {
+			shown[ref.Matrix] = append(shown[ref.Matrix], at)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(entries)) {
+		parts = append(parts, "e."+url.QueryEscape(id)+"="+strings.Join(entries[id], ","))
+	}
+	for _, id := range slices.Sorted(maps.Keys(shown)) {
+		parts = append(parts, "shown."+url.QueryEscape(id)+"="+strings.Join(shown[id], ","))
+	}
+	return parts
+}
+
+func compareRefs(a, b engine.CellRef) int {
+	if c := strings.Compare(a.Matrix, b.Matrix); c != 0 {
+		return c
+	}
+	if a.Row != b.Row {
+		return a.Row - b.Row
+	}
+	return a.Col - b.Col
 }
 
 // diffCells writes the cells of v that differ from base: as a list of
@@ -263,6 +314,35 @@ func first(vs []string) string {
 func decodeV1(m engine.Model, q url.Values, p *Page) []Problem {
 	var probs []Problem
 	bad := func(field, key, value string) { probs = append(probs, problem(field, key, value)) }
+	// The numbers first: the noise seed and the cells change them.
+	if s, ok := q["num"]; ok {
+		n, err := strconv.ParseUint(first(s), 10, 64)
+		if base, drawn := Base(m, n); err == nil && drawn {
+			p.Numbers, p.Exercise = n, base
+		} else {
+			bad("num", ProbNumbers, first(s))
+		}
+	}
+	if s, ok := q["practice"]; ok {
+		found := false
+		for sc, name := range ScopeNames {
+			if name == first(s) {
+				p.Practice.Scope, found = sc, true
+			}
+		}
+		if !found {
+			bad("practice", ProbPractice, first(s))
+		}
+	}
+	if s, ok := q["carry"]; ok {
+		switch first(s) {
+		case "1":
+			p.Practice.Carry = true
+		case "0":
+		default:
+			bad("carry", ProbPractice, first(s))
+		}
+	}
 	if s, ok := q["mode"]; ok {
 		switch first(s) {
 		case "hand":
@@ -328,19 +408,104 @@ func decodeV1(m engine.Model, q url.Values, p *Page) []Problem {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	var tr *engine.Trace // the trace the practice cells are in, once needed
+	trace := func() *engine.Trace {
+		if tr == nil {
+			tr = m.Run(p.Exercise.Clone(), p.Mode)
+		}
+		return tr
+	}
+	var shownKeys []string
 	for _, k := range keys {
 		id, isVar := strings.CutPrefix(k, "x.")
+		entered, isEntry := strings.CutPrefix(k, "e.")
+		_, isShown := strings.CutPrefix(k, "shown.")
 		switch {
 		case isVar:
 			if pr, ok := decodeCells(p.Exercise, id, first(q[k])); !ok {
 				probs = append(probs, pr)
 			}
+		case isEntry:
+			if pr, ok := decodeEntries(trace(), &p.Practice, entered, first(q[k])); !ok {
+				probs = append(probs, pr)
+			}
+		case isShown:
+			shownKeys = append(shownKeys, k)
 		case slices.Contains(stateKeys, k), slices.Contains(viewKeys, k):
 		default:
 			bad(k, ProbUnknown, first(q[k]))
 		}
 	}
+	// Revealed cells last: each must hold an entry.
+	for _, k := range shownKeys {
+		id := strings.TrimPrefix(k, "shown.")
+		if pr, ok := decodeShown(&p.Practice, id, first(q[k])); !ok {
+			probs = append(probs, pr)
+		}
+	}
 	return probs
+}
+
+// decodeEntries reads a student's entries in matrix id, all or nothing:
+// the matrix must be one the walkthrough computes, every cell in it, and
+// every number finite.
+func decodeEntries(tr *engine.Trace, pr *Practice, id, s string) (Problem, bool) {
+	field := "e." + id
+	m := tr.Matrix(id)
+	if m == nil || !m.Computed() {
+		return problem(field, ProbNoVar, id), false
+	}
+	rows, cols := m.Dims()
+	next := engine.Entries{}
+	for _, it := range strings.Split(s, ",") {
+		at, val, ok := strings.Cut(it, ":")
+		ref, okAt := parseAt(id, at, rows, cols)
+		if !ok || !okAt {
+			return problem(field, ProbCell, it), false
+		}
+		x, why := parseNum(val)
+		if why != "" {
+			return problem(field, why, val), false
+		}
+		next[ref] = x
+	}
+	if pr.Entries == nil {
+		pr.Entries = engine.Entries{}
+	}
+	maps.Copy(pr.Entries, next)
+	return Problem{}, true
+}
+
+// decodeShown reads the cells of matrix id a student revealed, all or
+// nothing: each must hold an entry.
+func decodeShown(pr *Practice, id, s string) (Problem, bool) {
+	field := "shown." + id
+	var refs []engine.CellRef
+	for _, at := range strings.Split(s, ",") {
+		ref, ok := parseAt(id, at, math.MaxInt32, math.MaxInt32)
+		if _, entered := pr.Entries[ref]; !ok || !entered {
+			return problem(field, ProbCell, at), false
+		}
+		refs = append(refs, ref)
+	}
+	if pr.Revealed == nil {
+		pr.Revealed = map[engine.CellRef]bool{}
+	}
+	for _, ref := range refs {
+		pr.Revealed[ref] = true
+	}
+	return Problem{}, true
+}
+
+// parseAt reads a cell's place, "row.col" counted from 1, within rows×cols.
+func parseAt(id, at string, rows, cols int) (engine.CellRef, bool) {
+	rs, cs, ok := strings.Cut(at, ".")
+	r, err1 := strconv.Atoi(rs)
+	c, err2 := strconv.Atoi(cs)
+	if !ok || err1 != nil || err2 != nil || r < 1 || c < 1 || r > rows || c > cols {
+		return engine.CellRef{}, false
+	}
+	return engine.CellRef{Matrix: id, Row: r - 1, Col: c - 1}, true
 }
 
 // decodeCells sets the cells of variable id from a link's value, all or

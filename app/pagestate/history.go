@@ -14,11 +14,16 @@ type Snapshot struct {
 	Exercise *engine.State
 	Losses   []float64
 	Curves   map[string][]float64
+	// Numbers and Practice: New numbers and a student's work are undone
+	// like any edit.
+	Numbers  uint64
+	Practice Practice
 }
 
 // Copy returns a deep copy.
 func (s Snapshot) Copy() Snapshot {
-	out := Snapshot{Losses: slices.Clone(s.Losses), Curves: make(map[string][]float64, len(s.Curves))}
+	out := Snapshot{Losses: slices.Clone(s.Losses), Curves: make(map[string][]float64, len(s.Curves)),
+		Numbers: s.Numbers, Practice: s.Practice.Clone()}
 	if s.Exercise != nil {
 		out.Exercise = s.Exercise.Clone()
 	}
@@ -30,6 +35,7 @@ func (s Snapshot) Copy() Snapshot {
 
 func (s Snapshot) equal(o Snapshot) bool {
 	return s.Exercise.Equal(o.Exercise) && slices.Equal(s.Losses, o.Losses) &&
+		s.Numbers == o.Numbers && s.Practice.Equal(o.Practice) &&
 		maps.EqualFunc(nonEmpty(s.Curves), nonEmpty(o.Curves), func(a, b []float64) bool { return slices.Equal(a, b) })
 }
 

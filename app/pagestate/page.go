@@ -7,6 +7,8 @@
 package pagestate
 
 import (
+	"maps"
+
 	"github.com/byhand/byhand/engine"
 )
 
@@ -24,6 +26,67 @@ type Page struct {
 	N  int
 	// Closed lists the sidebar panels the reader closed.
 	Closed Panels
+	// Numbers is the seed "New numbers" drew the exercise from
+	// (engine.Draw); 0 for the walkthrough's own numbers. Edits are kept
+	// over those numbers, and Reset goes back to them.
+	Numbers uint64
+	// Practice is a student's work in practice mode.
+	Practice Practice
+}
+
+// Practice is a student's work in practice mode: which cells are blanks,
+// what they entered and which cells they revealed.
+type Practice struct {
+	Scope engine.Scope
+	// Carry: the steps after a wrong entry read the right number instead.
+	Carry bool
+	// Entries holds the student's numbers; a revealed cell holds its
+	// answer and is in Revealed too.
+	Entries  engine.Entries
+	Revealed map[engine.CellRef]bool
+}
+
+// Clone returns a deep copy.
+func (p Practice) Clone() Practice {
+	p.Entries = maps.Clone(p.Entries)
+	p.Revealed = maps.Clone(p.Revealed)
+	return p
+}
+
+// Equal reports whether two practices are the same (no entries and an
+// empty map of entries are the same).
+func (p Practice) Equal(o Practice) bool {
+	return p.Scope == o.Scope && p.Carry == o.Carry && maps.Equal(p.Entries, o.Entries) &&
+		maps.Equal(nonEmptySet(p.Revealed), nonEmptySet(o.Revealed))
+}
+
+func nonEmptySet(m map[engine.CellRef]bool) map[engine.CellRef]bool {
+	out := map[engine.CellRef]bool{}
+	for k, v := range m {
+		if v {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// ScopeNames are the practice scopes as links name them.
+var ScopeNames = map[engine.Scope]string{
+	engine.ScopeOff: "off", engine.ScopeForward: "forward", engine.ScopeAll: "all", engine.ScopeRandom: "random",
+}
+
+// Base is the exercise a page starts from: the walkthrough's own numbers,
+// or those New numbers drew from seed numbers. A seed that draws nothing
+// gives the walkthrough's own numbers and false.
+func Base(m engine.Model, numbers uint64) (*engine.State, bool) {
+	if numbers == 0 {
+		return m.Exercise(), true
+	}
+	st, err := engine.Draw(m, numbers)
+	if err != nil {
+		return m.Exercise(), false
+	}
+	return st, true
 }
 
 // Panels is a set of sidebar panels.
@@ -91,13 +154,14 @@ func Default(m engine.Model) Page {
 // Clone returns a deep copy.
 func (p Page) Clone() Page {
 	p.Exercise = p.Exercise.Clone()
+	p.Practice = p.Practice.Clone()
 	return p
 }
 
 // Equal reports whether two pages are the same state.
 func (p Page) Equal(o Page) bool {
 	return p.Mode == o.Mode && p.Step == o.Step && p.LR == o.LR && p.N == o.N && p.Closed == o.Closed &&
-		p.Exercise.Equal(o.Exercise)
+		p.Exercise.Equal(o.Exercise) && p.Numbers == o.Numbers && p.Practice.Equal(o.Practice)
 }
 
 // ValidLR reports whether lr can be a learning rate.

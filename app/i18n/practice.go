@@ -1,0 +1,41 @@
+package i18n
+
+// The words of practice mode, New numbers and worksheets.
+func init() {
+	Add(map[string]Entry{
+		"practice.title":           {"Practice", "练习"},
+		"practice.lead":            {"Fill in the steps yourself: the computed cells become blanks, and each entry is checked when you press Enter or leave the cell.", "自己动手算：计算出的格子变成空格，每个输入在按回车或离开格子时检查。"},
+		"practice.scope":           {"Blanks", "空格"},
+		"practice.scope.off":       {"Off: show every number", "关闭：显示所有数字"},
+		"practice.scope.forward":   {"The forward steps", "前向步骤"},
+		"practice.scope.all":       {"Forward and backward", "前向和反向"},
+		"practice.scope.random":    {"A random part of each step", "每一步随机的一部分"},
+		"practice.carry":           {"Carry the right values (a wrong entry does not change the steps after it)", "沿用正确的值（错误的输入不影响后面的步骤）"},
+		"practice.tolerance":       {"Whole numbers must be exact; other numbers are checked to within 0.01 (1% above 1).", "整数必须完全正确；其他数字的误差须在 0.01 以内（大于 1 时为 1%）。"},
+		"practice.progress":        {"{right} of {blanks} right · {wrong} wrong · {revealed} revealed · {left} to go", "{blanks} 个中对 {right} 个 · 错 {wrong} 个 · 揭示 {revealed} 个 · 还剩 {left} 个"},
+		"practice.step_progress":   {"{right}/{blanks} right", "{right}/{blanks} 正确"},
+		"practice.reveal_step":     {"Reveal this step", "揭示这一步"},
+		"practice.reveal_cell":     {"Reveal this cell", "揭示这个格子"},
+		"practice.show_sum":        {"Show the sum", "显示算式"},
+		"practice.blank":           {"blank: type your answer", "空格：输入你的答案"},
+		"practice.unknown":         {"not known yet: fill in the blanks it is computed from", "尚不可知：请先填写它所依赖的空格"},
+		"practice.status.right":    {"right", "正确"},
+		"practice.status.wrong":    {"not right", "不对"},
+		"practice.status.revealed": {"revealed", "已揭示"},
+		"practice.status.waiting":  {"to be checked once the cells it is computed from are filled in", "等它依赖的格子填好后再检查"},
+		"practice.hint.wrong":      {"Not right yet.", "还不对。"},
+		"practice.hint.made":       {"{lines} make this cell; its sources are highlighted.", "{lines} 构成这个格子；它的来源已高亮。"},
+		"practice.hint.sources":    {"Its sources are highlighted.", "它的来源已高亮。"},
+		"practice.hint.and":        {" and ", " 和 "},
+		"practice.hint.waiting":    {"This entry is checked once the cells it is computed from are filled in.", "等它依赖的格子填好后再检查这个输入。"},
+		"practice.hint.right":      {"Right.", "正确。"},
+		"loss.practice":            {"hidden while you practise", "练习时隐藏"},
+		"practice.training_off":    {"Training is paused while you practise.", "练习时暂停训练。"},
+		"numbers.title":            {"Numbers", "题目数字"},
+		"numbers.seed":             {"Exercise number", "题目编号"},
+		"numbers.new":              {"New numbers", "换一组数字"},
+		"numbers.own":              {"The walkthrough's own numbers", "演练自带的数字"},
+		"numbers.help":             {"The same number gives everyone the same exercise; 0 is the walkthrough's own.", "同一个编号给每个人同样的题目；0 是演练自带的题目。"},
+		"numbers.bad":              {"An exercise number is a whole number from 0 up.", "题目编号必须是不小于 0 的整数。"},
+	})
+}
