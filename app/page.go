@@ -49,9 +49,9 @@ type ModelPage struct {
 	trainMessage string
 	// numbersMessage is a message key about the exercise number typed.
 	numbersMessage string
-	shareMessage string
-	shareText    string // the last link or embed code copied, shown
-	importError  string
+	shareMessage   string
+	shareText      string // the last link or embed code copied, shown
+	importError    string
 
 	sync *pageSync
 	// printOn: every step is drawn, for the paper (surfaces.go);
