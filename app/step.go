@@ -266,33 +266,35 @@ func (c *StepCard) look() matrixLook {
 		readOnly: c.ReadOnly}
 }
 
-// layout draws the step's matrices: a product by hand, or a sequence.
-func (c *StepCard) layout() app.UI {
-	v := c.view()
+// layout draws the step's matrices.
+func (c *StepCard) layout() app.UI { return stepLayout(c.view(), c.look()) }
+
+// stepLayout draws a step's matrices, on the page and on a worksheet
+// alike: a product by hand, or a sequence.
+func stepLayout(v *StepView, look matrixLook) app.UI {
 	if v.Product && len(v.Matrices) == 3 {
 		left, top, res := &v.Matrices[0], &v.Matrices[1], &v.Matrices[2]
 		// Only the left factor shows row labels and only the top factor
 		// column labels, so the result's cells line up with both.
-		topLook := c.look()
+		topLook := look
 		topLook.ones, topLook.labels = v.FoldBias, true
-		leftLook := c.look()
+		leftLook := look
 		leftLook.rowLabels = true
 		return app.Div().Class("product").Body(
 			app.Div().Class("corner").Body(app.Span().Class("times").Text("·")),
-			app.Div().Class("top").Body(pictures(top, c.Lang), matrixBlock(top, topLook, nil)),
+			app.Div().Class("top").Body(pictures(top, look.lang), matrixBlock(top, topLook, nil)),
 			app.Div().Class("left").Body(matrixBlock(left, leftLook, nil)),
-			app.Div().Class("result").Body(matrixBlock(res, c.look(), pictures(res, c.Lang))),
+			app.Div().Class("result").Body(matrixBlock(res, look, pictures(res, look.lang))),
 		)
 	}
 	items := make([]app.UI, 0, 2*len(v.Matrices))
-	look := c.look()
 	look.labels, look.rowLabels = true, true
 	for i := range v.Matrices {
 		if i < len(v.Ops) && v.Ops[i] != "" {
 			items = append(items, app.Span().Class("op").Text(v.Ops[i]))
 		}
 		m := &v.Matrices[i]
-		items = append(items, matrixBlock(m, look, pictures(m, c.Lang)))
+		items = append(items, matrixBlock(m, look, pictures(m, look.lang)))
 	}
 	return app.Div().Class("sequence").Body(items...)
 }
