@@ -7,5 +7,10 @@
 // with the actual numbers, and the trace knows which steps depend on which
 // matrices, so a page can recompute and redraw only what an edit changed.
 //
+// In practice (Practice), chosen computed cells are blanks a student fills
+// in: the walkthrough is worked through by the same ops, with the
+// student's numbers in those cells, and each entry is checked against the
+// number its step computed from the numbers before it.
+//
 // The package is pure Go over gonum: it imports nothing from the browser.
 package engine
