@@ -636,6 +636,13 @@ func (s *Session) explainText(k cellKey) (string, []engine.CellRef, bool) {
 	if !ok || e.Formula == "" { // a blank explains nothing: its hint is Check's
 		return "", nil, false
 	}
+	if s.Practice != nil {
+		// Nor does a view's cell that is a blank (with carry, its formula
+		// would say the answer).
+		if _, ok := s.viewed(engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}, s.blankSet()); ok {
+			return "", nil, false
+		}
+	}
 	name := k.M
 	if m := s.Trace.Matrix(k.M); m != nil {
 		name = m.Name
