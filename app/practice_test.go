@@ -283,6 +283,32 @@ func TestPracticeReveal(t *testing.T) {
 	}
 }
 
+// TestPracticeRevealStepKeepsRightEntries: revealing a step reveals the
+// cells not yet right; the student's right entries stay theirs.
+func TestPracticeRevealStepKeepsRightEntries(t *testing.T) {
+	s := practiceSession(t, engine.ScopeForward)
+	enter(t, s, aeH11, "2") // right
+	enter(t, s, aeH21, "5") // wrong
+	var step []engine.CellRef
+	for _, ref := range s.Practice.Blanks() {
+		if ref.Matrix == "H1" {
+			step = append(step, ref)
+		}
+	}
+	if n := s.Reveal(step...); n != 11 {
+		t.Errorf("revealing H₁ with one right entry revealed %d cells, want 11", n)
+	}
+	if got := s.Tallies["enc1"]; got.Right != 1 || got.Revealed != 11 || got.Wrong != 0 {
+		t.Errorf("after Reveal this step: %+v, want 1 right and 11 revealed", got)
+	}
+	if c := cellIn(t, s, "enc1", aeH11); c.Status != "right" {
+		t.Errorf("the right entry is %q after revealing its step", c.Status)
+	}
+	if c := cellIn(t, s, "enc1", aeH21); c.Status != "revealed" || c.Entry != "0" {
+		t.Errorf("the wrong entry is %+v after revealing its step", c)
+	}
+}
+
 func TestPracticeUndoRedo(t *testing.T) {
 	s := aeSession(t)
 	type state struct {

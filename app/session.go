@@ -308,10 +308,11 @@ func (s *Session) Enter(ref engine.CellRef, text string) error {
 }
 
 // Reveal fills in the answers of the given blank cells and marks them
-// revealed (not solved). A cell whose answer cannot be known yet (it is
-// computed from an empty cell) waits: cells revealed together are filled
-// in order, so a step's later cells can follow from its earlier ones. It
-// reports how many were revealed.
+// revealed (not solved). A cell whose entry is right keeps it: it is the
+// student's. A cell whose answer cannot be known yet (it is computed from
+// an empty cell) waits: cells revealed together are filled in order, so a
+// step's later cells can follow from its earlier ones. It reports how
+// many were revealed.
 func (s *Session) Reveal(refs ...engine.CellRef) int {
 	if s.Practice == nil {
 		return 0
@@ -334,6 +335,9 @@ func (s *Session) Reveal(refs ...engine.CellRef) int {
 			want, ok := s.Practice.Expected(ref)
 			if !ok {
 				continue
+			}
+			if e, entered := pr.Entries[ref]; entered && engine.Agrees(e, want) {
+				continue // right already
 			}
 			pr.Entries[ref], pr.Revealed[ref] = want, true
 			n++
