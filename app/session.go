@@ -308,10 +308,11 @@ func (s *Session) Enter(ref engine.CellRef, text string) error {
 }
 
 // Reveal fills in the answers of the given blank cells and marks them
-// revealed (not solved). A cell whose answer cannot be known yet (it is
-// computed from an empty cell) waits: cells revealed together are filled
-// in order, so a step's later cells can follow from its earlier ones. It
-// reports how many were revealed.
+// revealed (not solved). A cell whose entry is right keeps it: it is the
+// student's. A cell whose answer cannot be known yet (it is computed from
+// an empty cell) waits: cells revealed together are filled in order, so a
+// step's later cells can follow from its earlier ones. It reports how
+// many were revealed.
 func (s *Session) Reveal(refs ...engine.CellRef) int {
 	if s.Practice == nil {
 		return 0
@@ -334,6 +335,9 @@ func (s *Session) Reveal(refs ...engine.CellRef) int {
 			want, ok := s.Practice.Expected(ref)
 			if !ok {
 				continue
+			}
+			if e, entered := pr.Entries[ref]; entered && engine.Agrees(e, want) {
+				continue // right already
 			}
 			pr.Entries[ref], pr.Revealed[ref] = want, true
 			n++
@@ -635,6 +639,13 @@ func (s *Session) explainText(k cellKey) (string, []engine.CellRef, bool) {
 	e, ok := s.Trace.Explain(k.M, k.R, k.C)
 	if !ok || e.Formula == "" { // a blank explains nothing: its hint is Check's
 		return "", nil, false
+	}
+	if s.Practice != nil {
+		// Nor does a view's cell that is a blank (with carry, its formula
+		// would say the answer).
+		if _, ok := s.viewed(engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}, s.blankSet()); ok {
+			return "", nil, false
+		}
 	}
 	name := k.M
 	if m := s.Trace.Matrix(k.M); m != nil {

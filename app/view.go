@@ -243,7 +243,14 @@ func (s *Session) practiceView(v *StepView) {
 			for j := range row {
 				c := &row[j]
 				ref := engine.CellRef{Matrix: m.ID, Row: i, Col: j}
-				if _, blank := blanks[ref]; blank && !slices.Contains(produces, m.ID) {
+				if src, ok := s.viewed(ref, blanks); ok {
+					// A view (a transpose) shows the blank's cell itself:
+					// as a later step does, never the trace's number.
+					*c, hidden = CellView{Unknown: true}, true
+					if e, ok := pr.Entries[src]; ok {
+						*c = CellView{Text: engine.Format(e)}
+					}
+				} else if _, blank := blanks[ref]; blank && !slices.Contains(produces, m.ID) {
 					*c, hidden = CellView{Unknown: true}, true
 					if e, ok := pr.Entries[ref]; ok {
 						*c = CellView{Text: engine.Format(e)}
@@ -281,6 +288,21 @@ func (s *Session) practiceView(v *StepView) {
 	v.Tally = s.Tallies[v.ID]
 	b.WriteString("|" + strconv.Itoa(v.Tally.Blanks))
 	v.Shape = b.String()
+}
+
+// viewed returns the blank cell that cell ref of a view (a transpose a
+// later step shows) is, if it is one of blanks.
+func (s *Session) viewed(ref engine.CellRef, blanks map[engine.CellRef]int) (engine.CellRef, bool) {
+	m := s.Trace.Matrix(ref.Matrix)
+	if m == nil || m.ViewOf() == "" {
+		return engine.CellRef{}, false
+	}
+	e, ok := m.Explain(ref.Row, ref.Col)
+	if !ok || len(e.Sources) != 1 {
+		return engine.CellRef{}, false
+	}
+	_, blank := blanks[e.Sources[0]]
+	return e.Sources[0], blank
 }
 
 // unknown reports whether a computed cell is not known yet in practice

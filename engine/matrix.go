@@ -150,6 +150,10 @@ func (m *Matrix) Explain(r, c int) (Explanation, bool) {
 	return m.explain(r, c), true
 }
 
+// ViewOf returns, for a view of another matrix (a transpose a later step
+// shows), the id of the matrix it shows; "" for a matrix of its own.
+func (m *Matrix) ViewOf() string { return m.from }
+
 // Finite reports whether every cell is a finite number.
 func (m *Matrix) Finite() bool { return allFinite(m.Data) }
 

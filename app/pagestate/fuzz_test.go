@@ -36,7 +36,8 @@ func finite(t *testing.T, m engine.Model, p Page) {
 
 func FuzzDecodeLink(f *testing.F) {
 	for _, fx := range []string{"", "v=1&mode=exact&step=5&x.X=1.1:5", "v=1&x.W1=1,2,3", "v=2", "v=1&x.X=1.1:1e400",
-		"v=1&seed=3&x.eps=1.1:2", "v=1&closed=legend,train&lr=0.5&n=7", "%zz&x.X=,,:"} {
+		"v=1&seed=3&x.eps=1.1:2", "v=1&closed=legend,train&lr=0.5&n=7", "%zz&x.X=,,:",
+		"v=1&num=7&practice=random&carry=1&e.H1=1.1:2,3.4:-0.5&e.Z=2.1:3&shown.H1=3.4", "v=1&e.H1=1.1:1e400&shown.H1=1.1,9.9"} {
 		f.Add("autoencoder", fx)
 		f.Add("vae", fx)
 	}
@@ -47,6 +48,16 @@ func FuzzDecodeLink(f *testing.F) {
 		}
 		p, probs := Decode(m, q)
 		finite(t, m, p)
+		for ref, v := range p.Practice.Entries {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%q entered %v in %v", q, v, ref)
+			}
+		}
+		for ref := range p.Practice.Revealed {
+			if _, ok := p.Practice.Entries[ref]; !ok {
+				t.Fatalf("%q revealed %v without an entry", q, ref)
+			}
+		}
 		// Whatever opened, its own link opens it again, with no problem.
 		again, probs2 := Decode(m, Encode(m, p))
 		if len(probs2) > 0 || !again.Equal(p) {
