@@ -188,7 +188,8 @@ func (c *StepCard) hint() app.UI {
 		return nil
 	}
 	t := func(key string) string { return i18n.T(c.Lang, key) }
-	box := app.Div().ID("practice-hint").Class("explain practice-hint").Attr("aria-live", "polite")
+	// Every step with an entry has its hint: its id names the step.
+	box := app.Div().ID("practice-hint-"+c.view().ID).Class("explain practice-hint").Attr("aria-live", "polite")
 	ver := s.Practice.Check(ref, e)
 	switch {
 	case ver.Unknown:

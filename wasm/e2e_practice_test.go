@@ -288,6 +288,13 @@ func TestUIPractice(t *testing.T) {
 	z11 := engine.CellRef{Matrix: "Z", Row: 0, Col: 0}
 	enterBlank(t, ctx, p, "enc1", h11, 3)
 	checkHint(t, ctx, p, "enc1", h11, 3)
+	// Each step with an entry has its hint: every id on the page is its
+	// own.
+	if dup := evalJS[[]string](t, ctx, `(() => { const seen = new Set(), dup = [];
+		for (const el of document.querySelectorAll("[id]")) { if (seen.has(el.id)) dup.push(el.id); seen.add(el.id); }
+		return dup; })()`); len(dup) > 0 {
+		t.Errorf("ids used twice on the page: %v", dup)
+	}
 	// Its column, right, and the next step reads the entry: Z[1,1] is 4
 	// from it (1·3 + 0·0 + 1·2 − 1).
 	enterBlank(t, ctx, p, "enc1", h21, plain.Matrix("H1").At(1, 0))
