@@ -273,9 +273,15 @@ func TestUIPractice(t *testing.T) {
 	if evalJS[bool](t, ctx, fmt.Sprintf(`!!document.querySelector('section[data-step=%q] .reveal-step')`, first)) {
 		t.Errorf("step %s, all right, still offers Reveal this step", first)
 	}
-	// Undo takes the last entry back, its text too; redo brings it back.
+	// Ctrl+Z in the blank just entered is the page's undo: it takes the
+	// entry back, its text too; redo brings it back.
 	last := firstCells[len(firstCells)-1]
-	pressKey(t, ctx, "z", chromedp.ModifierCtrl)
+	if !evalJS[bool](t, ctx, fmt.Sprintf(`document.activeElement === document.querySelector(%q)`, blankSel(first, last))) {
+		t.Fatal("the blank just entered lost the focus")
+	}
+	if err := within(ctx, 5*time.Second, chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+		t.Fatal(err)
+	}
 	delete(p.entries, last)
 	pageMatchesPractice(t, ctx, "the last entry undone", p)
 	pressKey(t, ctx, "z", chromedp.ModifierCtrl, chromedp.ModifierShift)
