@@ -53,11 +53,14 @@ type StepCard struct {
 }
 
 // OnUpdate drops a hover explanation that refers to numbers that changed,
-// and in practice mode writes each blank's entry into its input once the
-// card is redrawn.
+// highlights the sources of the hint as its entry now stands (undone, it
+// highlights nothing), and in practice mode writes each blank's entry
+// into its input once the card is redrawn.
 func (c *StepCard) OnUpdate(ctx app.Context) {
 	if c.hovered.M != "" {
 		c.setHover(c.hovered)
+	} else if c.practiced.M != "" {
+		c.highlightHint()
 	}
 	if c.Session != nil && c.Session.Practising() {
 		ctx.Defer(func(app.Context) { c.syncEntries() })

@@ -303,6 +303,20 @@ func TestUIPractice(t *testing.T) {
 		return dup; })()`); len(dup) > 0 {
 		t.Errorf("ids used twice on the page: %v", dup)
 	}
+	// Undone, the entry takes its hint and its highlights with it; redone,
+	// they come back.
+	sources := `document.querySelectorAll('section[data-step="enc1"] td.cell.source').length`
+	hinted := `!!document.querySelector('section[data-step="enc1"] .practice-hint')`
+	pressKey(t, ctx, "z", chromedp.ModifierCtrl)
+	delete(p.entries, h11)
+	pageMatchesPractice(t, ctx, "the wrong entry undone", p)
+	if n, hint := evalJS[int](t, ctx, sources), evalJS[bool](t, ctx, hinted); n != 0 || hint {
+		t.Errorf("the wrong entry undone: %d sources still highlighted, hint shown %v", n, hint)
+	}
+	pressKey(t, ctx, "z", chromedp.ModifierCtrl, chromedp.ModifierShift)
+	p.entries[h11] = 3
+	pageMatchesPractice(t, ctx, "the wrong entry redone", p)
+	waitJS(t, ctx, 5*time.Second, "the hint and its highlights back", fmt.Sprintf(`%s && %s > 0`, hinted, sources))
 	// Its column, right, and the next step reads the entry: Z[1,1] is 4
 	// from it (1·3 + 0·0 + 1·2 − 1).
 	enterBlank(t, ctx, p, "enc1", h21, plain.Matrix("H1").At(1, 0))
