@@ -236,9 +236,10 @@ func (p *ModelPage) onKey(ctx app.Context, e app.Value) {
 	key := e.Get("key").String()
 	if (e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()) && !e.Get("altKey").Bool() {
 		// In a cell, undo is the page's once the typed text is committed
-		// (the text is then what the cell shows).
-		if typing && active.Get("className").String() == "cell-input" &&
-			active.Get("value").String() == active.Get("defaultValue").String() {
+		// (the text is then what the cell shows): web/byhand.js marks an
+		// input typed until Go has read its text. (Its defaultValue is no
+		// sign: go-app sets the value, not the attribute.)
+		if typing && active.Get("classList").Call("contains", "cell-input").Bool() && !active.Get("__byhandTyped").Truthy() {
 			typing = false
 		}
 		if typing || p.view.ReadOnly {

@@ -52,10 +52,46 @@ type StepCard struct {
 	dragMoved bool
 }
 
-// OnUpdate drops a hover explanation that refers to numbers that changed.
+// OnUpdate drops a hover explanation that refers to numbers that changed,
+// highlights the sources of the hint as its entry now stands (undone, it
+// highlights nothing), and in practice mode writes each blank's entry
+// into its input once the card is redrawn.
 func (c *StepCard) OnUpdate(ctx app.Context) {
 	if c.hovered.M != "" {
 		c.setHover(c.hovered)
+	} else if c.practiced.M != "" {
+		c.highlightHint()
+	}
+	if c.Session != nil && c.Session.Practising() {
+		ctx.Defer(func(app.Context) { c.syncEntries() })
+	}
+}
+
+// syncEntries writes each blank's entry, or nothing, into its input:
+// go-app drops an empty value attribute rather than clearing the box, so
+// a blank whose entry went away (undo, New numbers) kept showing it. An
+// input being typed into keeps its text (web/byhand.js).
+func (c *StepCard) syncEntries() {
+	root := c.JSValue()
+	if root == nil || !root.Truthy() {
+		return
+	}
+	ins := root.Call("querySelectorAll", "input.practice-input")
+	for i := 0; i < ins.Length(); i++ {
+		in := ins.Index(i)
+		ds := in.Get("dataset")
+		r, err1 := strconv.Atoi(ds.Get("r").String())
+		col, err2 := strconv.Atoi(ds.Get("c").String())
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		k := cellKey{ds.Get("m").String(), r, col}
+		if _, bad := c.errors[k]; bad {
+			continue // a refused text stays until the cell is left
+		}
+		if want := c.entryText(k); in.Get("value").String() != want {
+			in.Set("value", want)
+		}
 	}
 }
 
@@ -155,7 +191,8 @@ func (c *StepCard) hint() app.UI {
 		return nil
 	}
 	t := func(key string) string { return i18n.T(c.Lang, key) }
-	box := app.Div().ID("practice-hint").Class("explain practice-hint").Attr("aria-live", "polite")
+	// Every step with an entry has its hint: its id names the step.
+	box := app.Div().ID("practice-hint-"+c.view().ID).Class("explain practice-hint").Attr("aria-live", "polite")
 	ver := s.Practice.Check(ref, e)
 	switch {
 	case ver.Unknown:

@@ -3,6 +3,7 @@ package pagestate
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -57,12 +58,18 @@ func randomPracticePage(m engine.Model, rng *rand.Rand) Page {
 
 // TestPracticeLinkRoundTrip: a page with a student's work on it (every
 // scope, carry, entries and revealed cells in many matrices, New numbers)
-// makes a link that reopens it exactly, and the same link again.
+// makes a link that reopens it exactly, and the same link again; 25 pages
+// of each walkthrough (under Node, several times slower, 3: it says so).
 func TestPracticeLinkRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	scopes, entries, shown, nums := map[engine.Scope]int{}, 0, 0, 0
+	pages := 25
+	if runtime.GOOS == "js" {
+		pages = 3
+		t.Logf("UNDER NODE: %d PAGES OF EACH WALKTHROUGH, NOT 25", pages)
+	}
 	for _, m := range engine.Models() {
-		for i := 0; i < 25; i++ {
+		for i := 0; i < pages; i++ {
 			p := randomPracticePage(m, rng)
 			scopes[p.Practice.Scope]++
 			entries += len(p.Practice.Entries)
