@@ -32,13 +32,15 @@ run: build
 	$(GO) run ./wasm serve -dir $(DIST) -addr 127.0.0.1:$(PORT) -base $(BASE)
 
 # chromium installs Debian's Chromium (and node, for the wasm unit tests,
-# and npm, which fetches reveal.js for the slide-deck test) when missing
-# and we are root, and otherwise says what to install.
+# npm, which fetches reveal.js for the slide-deck test, and poppler-utils,
+# whose pdftotext reads the printed worksheets back) when missing and we
+# are root, and otherwise says what to install.
 chromium:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="chromium fonts-noto-cjk"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (Debian)"; \

@@ -603,6 +603,7 @@ func (p *ModelPage) practicePanel() app.UI {
 			disable(app.Button().ID("new-numbers").Text(p.t("numbers.new")), p.training || p.view.ReadOnly).OnClick(p.onNewNumbers),
 		),
 		app.P().Class("practice-note").ID("numbers-note").Attr("role", "status").Text(p.t(orKey(p.numbersMessage, "numbers.help"))),
+		p.worksheetButton(),
 	)
 }
 

@@ -8,9 +8,10 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// Paths returns every page's path: the home page and one per model.
+// Paths returns every page's path: the home page, the page of an opened
+// file, the print page of worksheets and one per model.
 func Paths() []string {
-	out := []string{"/", "/open"}
+	out := []string{"/", "/open", "/print"}
 	for _, m := range engine.Models() {
 		out = append(out, "/"+m.Info().Slug)
 	}
@@ -21,6 +22,7 @@ func Paths() []string {
 func Register() {
 	app.Route("/", func() app.Composer { return &Home{} })
 	app.Route("/open", func() app.Composer { return &OpenPage{} })
+	app.Route("/print", func() app.Composer { return &PrintPage{} })
 	for _, m := range engine.Models() {
 		slug := m.Info().Slug
 		app.Route("/"+slug, func() app.Composer { return &ModelPage{Slug: slug} })

@@ -112,7 +112,7 @@ func TestBrowserBench(t *testing.T) {
 		fmt.Printf("(only %s)\n", only)
 	}
 	for _, p := range rootSite.Paths {
-		if p == "/" || p == "/open" || only != "" && !slices.Contains(strings.Split(only, ","), p) {
+		if !isModelPath(p) || only != "" && !slices.Contains(strings.Split(only, ","), p) {
 			continue
 		}
 		open(t, ctx, pageURL(srv, rootSite, p), readyName(p))

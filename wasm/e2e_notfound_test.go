@@ -62,6 +62,9 @@ func pageTitleKey(t testing.TB, p string) string {
 	if p == "/open" {
 		return "open.title"
 	}
+	if p == "/print" {
+		return "worksheet.title"
+	}
 	m := engine.Lookup(strings.TrimPrefix(p, "/"))
 	if m == nil {
 		t.Fatalf("no model for route %s", p)

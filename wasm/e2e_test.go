@@ -342,8 +342,9 @@ func foundingModels(t *testing.T) []engine.Model {
 }
 
 // isModelPath reports whether page path p is a walkthrough's page (not the
-// home page, nor the page that opens a teacher's file).
-func isModelPath(p string) bool { return p != "/" && p != "/open" }
+// home page, the page that opens a teacher's file, nor the print page of
+// worksheets).
+func isModelPath(p string) bool { return p != "/" && p != "/open" && p != "/print" }
 
 // sampleCatalogue are the catalogue pages the costlier browser checks
 // (axe in every theme, tables, titles in two languages, the strict CSP,
@@ -353,10 +354,11 @@ func isModelPath(p string) bool { return p != "/" && p != "/open" }
 // root site, and its pre-rendered HTML checked by TestTitlePrerendered.
 var sampleCatalogue = []string{"temperature", "mamba", "transformer-stack", "alphafold-triangle"}
 
-// sampledPaths are the home page, the open page, the founding walkthroughs
-// and sampleCatalogue, in the site's order; on the sub-path site, whose
-// pages differ from the root site's only in their prefix, the home page,
-// the open page and the autoencoder's. The test log says so.
+// sampledPaths are the home page, the open page, the print page, the
+// founding walkthroughs and sampleCatalogue, in the site's order; on the
+// sub-path site, whose pages differ from the root site's only in their
+// prefix, the home, open and print pages and the autoencoder's. The test
+// log says so.
 func sampledPaths(t *testing.T, s *site) []string {
 	t.Helper()
 	var out []string
@@ -370,6 +372,6 @@ func sampledPaths(t *testing.T, s *site) []string {
 			out = append(out, p)
 		}
 	}
-	t.Logf("%d of %d pages (home, open, the founding walkthroughs and %v); the others share their components", len(out), len(s.Paths), sampleCatalogue)
+	t.Logf("%d of %d pages (home, open, print, the founding walkthroughs and %v); the others share their components", len(out), len(s.Paths), sampleCatalogue)
 	return out
 }

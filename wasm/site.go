@@ -216,7 +216,7 @@ func handler(s *site, o buildOptions, version string, wasmSize int64) *app.Handl
 		ThemeColor:            "#2b2d42",
 		LoadingLabel:          "Loading {progress}%",
 		Styles:                []string{"/web/app.css"},
-		Scripts:               []string{"/web/byhand.js", "/web/export.js", "/web/surfaces.js"},
+		Scripts:               []string{"/web/byhand.js", "/web/export.js", "/web/surfaces.js", "/web/worksheet.js"},
 		RawHeaders:            []string{loaderStyle},
 		Version:               version,
 		WasmContentLength:     strconv.FormatInt(wasmSize, 10),
