@@ -93,9 +93,11 @@ func checkCellsFit(t *testing.T, ctx context.Context, what string) int {
 func train(t *testing.T, ctx context.Context, n int) {
 	t.Helper()
 	setInput(t, ctx, "input#train-n", fmt.Sprint(n))
+	// Any change of data-training counts: a run that ends (or is refused)
+	// in its first slice sets and clears it before the observer is called.
 	evalJS[bool](t, ctx, `document.activeElement.blur(), window.__byhandTrained = false,
-		new MutationObserver(() => { if (document.body.hasAttribute("data-training")) window.__byhandTrained = true })
-			.observe(document.body, {attributes: true}), true`)
+		new MutationObserver(recs => { if (recs.some(r => r.attributeName === "data-training")) window.__byhandTrained = true })
+			.observe(document.body, {attributes: true, attributeFilter: ["data-training"]}), true`)
 	click(t, ctx, "button#train")
 	waitJS(t, ctx, 120*time.Second, fmt.Sprintf("%d training steps", n),
 		`window.__byhandTrained && !document.body.hasAttribute("data-training")`)
