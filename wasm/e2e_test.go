@@ -205,7 +205,7 @@ func within(ctx context.Context, d time.Duration, steps ...chromedp.Action[chrom
 // evalJS evaluates a JavaScript expression (awaiting a promise) in the page.
 func evalJS[T any](t testing.TB, ctx context.Context, js string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	c, cancel := context.WithTimeout(ctx, patience*30*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(c, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
