@@ -615,11 +615,8 @@ func orKey(k, def string) string {
 }
 
 func (p *ModelPage) onPracticeScope(ctx app.Context, e app.Event) {
-	name := ctx.JSSrc().Get("value").String()
-	for sc, n := range pagestate.ScopeNames {
-		if n == name {
-			p.s.SetPractice(sc)
-		}
+	if sc, ok := pagestate.ParseScope(ctx.JSSrc().Get("value").String()); ok {
+		p.s.SetPractice(sc)
 	}
 	p.stop = true
 }

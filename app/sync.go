@@ -276,10 +276,7 @@ func (s *pageSync) command(ctx app.Context, origin, data string) {
 		}
 		patchNumbers(p.s)
 	case "mode":
-		m := engine.Hand
-		if c.ModeName == "exact" {
-			m = engine.Exact
-		}
+		m, _ := engine.ParseMode(c.ModeName) // checked by pagestate.ParseCommand
 		p.s.SetMode(m)
 		patchNumbers(p.s)
 	case "reset":

@@ -168,23 +168,16 @@ func ParseSheetOptions(raw string) (SheetOptions, []pagestate.Problem) {
 		}
 	}
 	if s, ok := get("blanks"); ok {
-		o.Scope = engine.ScopeOff
-		for _, sc := range sheetScopes {
-			if pagestate.ScopeNames[sc] == s {
-				o.Scope = sc
-			}
-		}
-		if o.Scope == engine.ScopeOff {
+		if sc, ok := pagestate.ParseScope(s); ok && sc != engine.ScopeOff {
+			o.Scope = sc
+		} else {
 			bad("blanks", "worksheet.bad_blanks", s)
 		}
 	}
 	if s, ok := get("mode"); ok {
-		switch s {
-		case "hand":
-			o.Mode = engine.Hand
-		case "exact":
-			o.Mode = engine.Exact
-		default:
+		if mode, ok := engine.ParseMode(s); ok {
+			o.Mode = mode
+		} else {
 			bad("mode", "worksheet.bad_mode", s)
 		}
 	}
@@ -752,11 +745,8 @@ func (d *WorksheetDialog) Render() app.UI {
 }
 
 func (d *WorksheetDialog) onScope(ctx app.Context, e app.Event) {
-	name := ctx.JSSrc().Get("value").String()
-	for _, sc := range sheetScopes {
-		if pagestate.ScopeNames[sc] == name {
-			d.scope = sc
-		}
+	if sc, ok := pagestate.ParseScope(ctx.JSSrc().Get("value").String()); ok && sc != engine.ScopeOff {
+		d.scope = sc
 	}
 }
 

@@ -20,6 +20,18 @@ const (
 	Exact
 )
 
+// ParseMode reads a mode by its name, "hand" or "exact", as String writes
+// it.
+func ParseMode(name string) (Mode, bool) {
+	switch name {
+	case "hand":
+		return Hand, true
+	case "exact":
+		return Exact, true
+	}
+	return Hand, false
+}
+
 func (m Mode) String() string {
 	if m == Exact {
 		return "exact"

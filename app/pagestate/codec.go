@@ -324,13 +324,9 @@ func decodeV1(m engine.Model, q url.Values, p *Page) []Problem {
 		}
 	}
 	if s, ok := q["practice"]; ok {
-		found := false
-		for sc, name := range ScopeNames {
-			if name == first(s) {
-				p.Practice.Scope, found = sc, true
-			}
-		}
-		if !found {
+		if sc, ok := ParseScope(first(s)); ok {
+			p.Practice.Scope = sc
+		} else {
 			bad("practice", ProbPractice, first(s))
 		}
 	}
@@ -344,12 +340,9 @@ func decodeV1(m engine.Model, q url.Values, p *Page) []Problem {
 		}
 	}
 	if s, ok := q["mode"]; ok {
-		switch first(s) {
-		case "hand":
-			p.Mode = engine.Hand
-		case "exact":
-			p.Mode = engine.Exact
-		default:
+		if mode, ok := engine.ParseMode(first(s)); ok {
+			p.Mode = mode
+		} else {
 			bad("mode", ProbMode, first(s))
 		}
 	}
@@ -694,14 +687,11 @@ func Import(m engine.Model, p Page, data []byte) (Page, *Problem) {
 		if err := json.Unmarshal(raw, &mode); err != nil {
 			return fail("mode", ProbWrongType, string(raw))
 		}
-		switch mode {
-		case "hand":
-			out.Mode = engine.Hand
-		case "exact":
-			out.Mode = engine.Exact
-		default:
+		m, ok := engine.ParseMode(mode)
+		if !ok {
 			return fail("mode", ProbMode, mode)
 		}
+		out.Mode = m
 	}
 	if raw, ok := top["seed"]; ok {
 		var seed uint64

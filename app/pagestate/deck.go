@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/byhand/byhand/engine"
 )
 
 // A parent page (a slide deck) drives an embedded page with messages, and
@@ -110,7 +112,7 @@ func ParseCommand(origin string, trusted []string, data []byte) (Command, error)
 			return Command{}, fmt.Errorf("set: the value is not a finite number")
 		}
 	case "mode":
-		if c.ModeName != "hand" && c.ModeName != "exact" {
+		if _, ok := engine.ParseMode(c.ModeName); !ok {
 			return Command{}, fmt.Errorf(`mode: %q is neither "hand" nor "exact"`, c.ModeName)
 		}
 	}

@@ -75,6 +75,16 @@ var ScopeNames = map[engine.Scope]string{
 	engine.ScopeOff: "off", engine.ScopeForward: "forward", engine.ScopeAll: "all", engine.ScopeRandom: "random",
 }
 
+// ParseScope reads a practice scope by the name links give it.
+func ParseScope(name string) (engine.Scope, bool) {
+	for sc, n := range ScopeNames {
+		if n == name {
+			return sc, true
+		}
+	}
+	return engine.ScopeOff, false
+}
+
 // Base is the exercise a page starts from: the walkthrough's own numbers,
 // or those New numbers drew from seed numbers. A seed that draws nothing
 // gives the walkthrough's own numbers and false.
