@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -47,18 +46,7 @@ var opConstant = &Op{
 }
 
 // constantIntegral: a constant is whole when its numbers are.
-func constantIntegral(n *Node) bool {
-	d := n.Matrix("data")
-	r, c := d.Dims()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			if v := d.At(i, j); v != math.Trunc(v) {
-				return false
-			}
-		}
-	}
-	return true
-}
+func constantIntegral(n *Node) bool { return isWhole(n.Matrix("data")) }
 
 // opKLNormal is the KL divergence of N(μ, σ²) from N(0, 1), summed over
 // the cells: L = Σ ½(μ² + σ² − 1 − ln σ²). σ is the standard deviation
