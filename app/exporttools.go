@@ -30,7 +30,7 @@ func (c *StepExport) view() *StepView {
 	if c.Session == nil || c.Index < 0 || c.Index >= len(c.Session.Views) {
 		return nil
 	}
-	return &c.Session.Views[c.Index]
+	return c.Session.View(c.Index)
 }
 
 func (c *StepExport) t(key string) string { return i18n.T(c.Lang, key) }

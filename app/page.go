@@ -58,6 +58,8 @@ type ModelPage struct {
 	// printStop stops watching the browser's print events.
 	printOn   bool
 	printStop func()
+	// refreshDue: an idle refresh of the steps out of sight is scheduled.
+	refreshDue bool
 }
 
 // notice is a message over the steps. Key is a message key; Problems are
@@ -137,6 +139,8 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 	}
 	p.sync = startSync(ctx, p)
 	p.s.OnChange(func(c Change) { p.sync.changed(ctx, c) })
+	p.s.OutOfSight = p.outOfSight
+	p.s.RefreshSoon = func() { p.refreshSoon(ctx) }
 	ctx.Handle(actionGoTo, func(ctx app.Context, a app.Action) {
 		if i, ok := a.Value.(int); ok {
 			p.goTo(ctx, i)
@@ -153,6 +157,49 @@ func (p *ModelPage) OnMount(ctx app.Context) {
 		patchNumbers(p.s)
 		markReady(p.Slug)
 		p.sync.announce("ready")
+	})
+}
+
+// outOfSight names the steps the reader cannot see: those without a card
+// on the page, and those web/byhand.js says are scrolled away.
+func (p *ModelPage) outOfSight() map[string]bool {
+	if p.printOn {
+		return nil // the paper shows every step
+	}
+	from, to := 0, p.lastShown()
+	if p.view.Embed {
+		from, _ = p.view.Range(p.s.Steps())
+		if p.view.Single {
+			from = p.s.Page.Step
+		}
+		to = p.s.Page.Step
+	}
+	out := map[string]bool{}
+	for i := range p.s.Views {
+		if i < from || i > to {
+			out[p.s.Views[i].ID] = true
+		}
+	}
+	for id := range strings.SplitSeq(app.Window().Call("byhandOutOfSight").String(), "\x1f") {
+		if id != "" {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// refreshSoon brings the steps out of sight up to date a slice at a time
+// while the page is idle, each slice written into the page as it is done.
+func (p *ModelPage) refreshSoon(ctx app.Context) {
+	if p.refreshDue {
+		return
+	}
+	p.refreshDue = true
+	ctx.After(20*time.Millisecond, func(ctx app.Context) {
+		ctx.PreventUpdate() // only numbers change: they are patched
+		p.refreshDue = false
+		p.s.Refresh(4 * time.Millisecond)
+		patchNumbers(p.s)
 	})
 }
 
@@ -379,7 +426,7 @@ func (p *ModelPage) renderEmbed() app.UI {
 	if p.view.Single {
 		from = cur
 	}
-	v := &p.s.Views[cur]
+	v := p.s.View(cur)
 	return app.Div().Class("page model-page embed").Body(
 		app.Header().Class("embed-bar").Body(
 			p.stepper(cur, p.s.Steps(), true),
@@ -619,6 +666,7 @@ func (p *ModelPage) onPracticeScope(ctx app.Context, e app.Event) {
 		p.s.SetPractice(sc)
 	}
 	p.stop = true
+	patchNumbers(p.s) // in practice mode: drops the writes still waiting
 }
 
 func (p *ModelPage) onCarry(ctx app.Context, e app.Event) {

@@ -8,8 +8,8 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// patchNumbers writes every cell whose number changed in the last
-// recompute into the page, and the loss. A card that go-app redraws later
+// patchNumbers writes every cell whose number changed since it was last
+// written into the page, and the loss. A card that go-app redraws later
 // reads the same numbers from the session, so the two never disagree.
 // The writing is done by byhandPatch in web/byhand.js.
 func patchNumbers(s *Session) {
@@ -17,11 +17,20 @@ func patchNumbers(s *Session) {
 		return
 	}
 	var b strings.Builder
-	// In practice mode nothing is patched: a card redraws when any of its
-	// cells changes (StepView.Shape holds them), and a blank's answer is
-	// never sent to the page.
-	for i := 0; i < len(s.Views) && !s.Practising(); i++ {
+	// In practice mode no number is patched: a card redraws when any of
+	// its cells changes (StepView.Shape holds them), a blank's answer is
+	// never sent to the page, and writes still waiting from before are
+	// dropped.
+	practising := s.Practising()
+	if practising {
+		b.WriteString("\x1fclear\n")
+	}
+	for i := 0; i < len(s.Views) && !practising; i++ {
 		v := &s.Views[i]
+		if v.stale || !v.unsent {
+			continue // out of date (written when brought up to date), or written already
+		}
+		v.unsent = false
 		for k := range v.Matrices {
 			m := &v.Matrices[k]
 			if p := m.Picture; p != nil && p.Changed {
@@ -56,5 +65,12 @@ func patchNumbers(s *Session) {
 	if l, ok := s.Loss(); ok {
 		b.WriteString("\x1floss\x1f" + engine.Format(l) + "\n")
 	}
+	// How many steps out of sight still wait for their numbers (the tests
+	// wait for none).
+	stale := s.stale()
+	b.WriteString("\x1fstale\x1f" + strconv.Itoa(stale) + "\n")
 	app.Window().Call("byhandPatch", b.String())
+	if stale > 0 && s.RefreshSoon != nil {
+		s.RefreshSoon()
+	}
 }

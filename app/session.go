@@ -49,10 +49,30 @@ type Session struct {
 	runStart float64       // the loss where the current training run started
 	runGood  *engine.State // the state before the run's last update
 
-	flip uint8
+	// OutOfSight, when set, names the steps the reader cannot see now
+	// (their views are brought up to date later: see View and Refresh).
+	// The page sets it; nil builds every view at once.
+	OutOfSight func() map[string]bool
+	// RefreshSoon, when set, asks for Refresh to be called when the page
+	// is next idle.
+	RefreshSoon func()
+
+	editable map[string]bool // the exercise's variables
+	// blankRefs are the blanks engine.Blanks chose for blanksFor.
+	blankRefs []engine.CellRef
+	blanksFor blankChoice
+	blanks    map[engine.CellRef]int // practice mode: the blanks, by cell
+	flip      uint8
 	// hovered is the computed cell whose explanation is on screen: when
 	// numbers are patched, its explanation is patched too.
 	hovered cellKey
+}
+
+// blankChoice is what decides which cells are blanks.
+type blankChoice struct {
+	mode  engine.Mode
+	scope engine.Scope
+	seed  uint64
 }
 
 // ChangeKind says what a change of the page state was.
@@ -149,11 +169,21 @@ func (s *Session) recompute() { s.recomputeAfter("") }
 // unchanged.
 func (s *Session) recomputeAfter(changed string) {
 	before := s.Trace
-	s.Trace = s.Model.Run(s.Page.Exercise, s.Page.Mode)
-	s.Practice, s.Tallies, s.Tally = nil, nil, engine.Tally{}
-	if pr := s.Page.Practice; pr.Scope != engine.ScopeOff {
-		blanks := engine.Blanks(s.Trace, pr.Scope, max(s.Page.Numbers, 1))
-		s.Practice = engine.Practice(s.Model, s.Page.Exercise, s.Page.Mode, blanks, pr.Entries, pr.Carry)
+	s.Practice, s.Tallies, s.Tally, s.blanks = nil, nil, engine.Tally{}, nil
+	if pr := s.Page.Practice; pr.Scope == engine.ScopeOff {
+		s.Trace = s.Model.Run(s.Page.Exercise, s.Page.Mode)
+	} else {
+		// Which cells are blanks depends on the steps and their shapes,
+		// not on the numbers: worked out once per mode, scope and seed.
+		k := blankChoice{s.Page.Mode, pr.Scope, max(s.Page.Numbers, 1)}
+		if s.blankRefs == nil || s.blanksFor != k {
+			s.blankRefs, s.blanksFor = engine.Blanks(s.Model.Run(s.Page.Exercise, s.Page.Mode), k.scope, k.seed), k
+		}
+		s.Practice = engine.Practice(s.Model, s.Page.Exercise, s.Page.Mode, s.blankRefs, pr.Entries, pr.Carry)
+		s.blanks = make(map[engine.CellRef]int, len(s.blankRefs))
+		for i, ref := range s.Practice.Blanks() {
+			s.blanks[ref] = i
+		}
 		s.Trace = s.Practice.Trace
 		steps, total := s.Practice.Progress(pr.Revealed)
 		s.Tallies, s.Tally = map[string]engine.Tally{}, total
@@ -176,9 +206,16 @@ func (s *Session) recomputeAfter(changed string) {
 			}
 		}
 	}
-	editable := map[string]bool{}
+	s.editable = map[string]bool{}
 	for _, v := range s.Page.Exercise.Vars {
-		editable[v.ID] = true
+		s.editable[v.ID] = true
+	}
+	// Steps out of sight keep their old numbers until drawn or until the
+	// page is idle, except in practice mode, where every card's shape
+	// holds its cells. The current step is always brought up to date.
+	var later map[string]bool
+	if s.OutOfSight != nil && s.Practice == nil {
+		later = s.OutOfSight()
 	}
 	if s.flip == 1 {
 		s.flip = 2
@@ -196,7 +233,13 @@ func (s *Session) recomputeAfter(changed string) {
 			views[i].unflash()
 			continue
 		}
-		views[i] = viewStep(s.Trace, i, st, editable, old[st.ID], s.flip)
+		if later[st.ID] && i != s.Page.Step {
+			if v, ok := staleView(s.Trace, i, st, old[st.ID]); ok {
+				views[i] = v
+				continue
+			}
+		}
+		views[i] = viewStep(s.Trace, i, st, s.editable, old[st.ID], s.flip)
 		if s.Practice != nil {
 			s.practiceView(&views[i])
 		}
@@ -208,6 +251,44 @@ func (s *Session) recomputeAfter(changed string) {
 		}
 	}
 	s.Views = views
+}
+
+// View returns step i's view, brought up to date if it was left stale.
+func (s *Session) View(i int) *StepView {
+	v := &s.Views[i]
+	if v.stale {
+		*v = viewStep(s.Trace, i, s.Trace.Steps[i], s.editable, v, s.flip)
+	}
+	return v
+}
+
+// Refresh brings stale views up to date, in walkthrough order, for about
+// budget, and returns how many are left.
+func (s *Session) Refresh(budget time.Duration) int {
+	end := time.Now().Add(budget)
+	left := 0
+	for i := range s.Views {
+		if !s.Views[i].stale {
+			continue
+		}
+		if time.Now().Before(end) {
+			s.View(i)
+		} else {
+			left++
+		}
+	}
+	return left
+}
+
+// stale counts the views not up to date.
+func (s *Session) stale() int {
+	n := 0
+	for i := range s.Views {
+		if s.Views[i].stale {
+			n++
+		}
+	}
+	return n
 }
 
 // Edit sets one cell of the exercise from typed text, as one committed
@@ -358,16 +439,8 @@ func (s *Session) Blank(ref engine.CellRef) bool {
 	if s.Practice == nil {
 		return false
 	}
-	_, ok := s.blankSet()[ref]
+	_, ok := s.blanks[ref]
 	return ok
-}
-
-func (s *Session) blankSet() map[engine.CellRef]int {
-	out := make(map[engine.CellRef]int, len(s.Practice.Blanks()))
-	for i, ref := range s.Practice.Blanks() {
-		out[ref] = i
-	}
-	return out
 }
 
 // NewNumbers draws the exercise numbered seed (0: the walkthrough's own
@@ -621,9 +694,6 @@ func (s *Session) Loss() (float64, bool) {
 	if !s.Trace.Defined() || s.Practising() { // practice: the loss may be a blank's answer
 		return 0, false
 	}
-	if !s.Trace.Defined() {
-		return 0, false
-	}
 	l := engine.TotalLoss(s.Trace)
 	return l, engine.Format(l) != ""
 }
@@ -643,7 +713,7 @@ func (s *Session) explainText(k cellKey) (string, []engine.CellRef, bool) {
 	if s.Practice != nil {
 		// Nor does a view's cell that is a blank (with carry, its formula
 		// would say the answer).
-		if _, ok := s.viewed(engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}, s.blankSet()); ok {
+		if _, ok := s.viewed(engine.CellRef{Matrix: k.M, Row: k.R, Col: k.C}, s.blanks); ok {
 			return "", nil, false
 		}
 	}

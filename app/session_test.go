@@ -229,3 +229,61 @@ func sameView(a, b StepView) bool {
 	}
 	return true
 }
+
+// TestStepsOutOfSightComeUpToDate: with every step but the current one out
+// of sight, an edit leaves their views stale; each comes up to date when
+// drawn (View) or when the page is idle (Refresh), with the numbers and
+// flashes an eager recompute gives, on every walkthrough.
+func TestStepsOutOfSightComeUpToDate(t *testing.T) {
+	for _, m := range engine.Models() {
+		t.Run(m.Info().Slug, func(t *testing.T) {
+			lazy, eager := NewSession(m, engine.Hand), NewSession(m, engine.Hand)
+			lazy.OutOfSight = func() map[string]bool {
+				out := map[string]bool{}
+				for _, v := range lazy.Views {
+					out[v.ID] = true
+				}
+				return out
+			}
+			v := m.Exercise().Vars[0]
+			x := v.Data.At(0, 0) + 1
+			for _, s := range []*Session{lazy, eager} {
+				if err := s.Set(v.ID, 0, 0, x); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stale := lazy.stale()
+			affected := len(eager.Trace.Downstream(v.ID))
+			if stale == 0 && affected > 1 {
+				t.Fatalf("an edit of %s reaches %d steps, and none was left for later", v.ID, affected)
+			}
+			if lazy.Views[lazy.Page.Step].stale {
+				t.Error("the current step was left stale")
+			}
+			for i := range lazy.Views {
+				if lazy.Views[i].Shape != eager.Views[i].Shape {
+					t.Errorf("step %s: shape %q before it is brought up to date, want %q", lazy.Views[i].ID, lazy.Views[i].Shape, eager.Views[i].Shape)
+				}
+			}
+			// One step drawn now, the rest when idle.
+			last := len(lazy.Views) - 1
+			lazy.View(last)
+			if left := lazy.Refresh(time.Hour); left != 0 {
+				t.Fatalf("%d views left after an unbounded refresh", left)
+			}
+			for i := range lazy.Views {
+				a, b := lazy.Views[i], eager.Views[i]
+				for k := range a.Matrices {
+					for r := range a.Matrices[k].Cells {
+						for c := range a.Matrices[k].Cells[r] {
+							ca, cb := a.Matrices[k].Cells[r][c], b.Matrices[k].Cells[r][c]
+							if ca.Text != cb.Text || ca.Struck != cb.Struck || (ca.Flash != 0) != (cb.Flash != 0) {
+								t.Fatalf("step %s %s[%d,%d]: %+v, want %+v", a.ID, a.Matrices[k].ID, r, c, ca, cb)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}

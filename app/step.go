@@ -100,7 +100,7 @@ func (c *StepCard) view() *StepView {
 	if c.Session == nil || c.Index < 0 || c.Index >= len(c.Session.Views) {
 		return &StepView{}
 	}
-	return &c.Session.Views[c.Index]
+	return c.Session.View(c.Index)
 }
 
 func (c *StepCard) Render() app.UI {
@@ -163,8 +163,13 @@ func (c *StepCard) tally() app.UI {
 	if t.Blanks == 0 {
 		return nil
 	}
-	text := strings.NewReplacer("{right}", strconv.Itoa(t.Right+t.Revealed), "{blanks}", strconv.Itoa(t.Blanks)).
-		Replace(i18n.T(c.Lang, "practice.step_progress"))
+	// Revealed cells are counted apart: revealed is not solved.
+	key := "practice.step_progress"
+	if t.Revealed > 0 {
+		key = "practice.step_revealed"
+	}
+	text := strings.NewReplacer("{right}", strconv.Itoa(t.Right), "{blanks}", strconv.Itoa(t.Blanks),
+		"{revealed}", strconv.Itoa(t.Revealed)).Replace(i18n.T(c.Lang, key))
 	class := "step-tally"
 	if t.Right+t.Revealed == t.Blanks {
 		class += " done"

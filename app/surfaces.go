@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -41,6 +43,9 @@ func (p *ModelPage) printAll(ctx app.Context, dialog bool) {
 		app.Window().Call("byhandPrintStart")
 		p.printOn = true
 	}
+	// The paper gets every number: the steps out of sight too.
+	p.s.Refresh(time.Hour)
+	patchNumbers(p.s)
 	if dialog {
 		ctx.Defer(func(app.Context) { app.Window().Call("byhandPrintNow") })
 	}

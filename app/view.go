@@ -35,6 +35,9 @@ type CellView struct {
 	Blank         bool
 	Entry, Status string
 	Unknown       bool
+	// Carried: with "carry the right values", a later step shows a blank
+	// entered wrong with its right number, the one it computes from.
+	Carried bool
 }
 
 // PictureView is a matrix drawn as grey-scale images.
@@ -84,9 +87,17 @@ type StepView struct {
 	Shape string
 	// Tally counts the step's blanks in practice mode (Blanks 0: none).
 	Tally engine.Tally
+
+	// stale: the numbers of Matrices are those of an earlier trace (a step
+	// out of sight, brought up to date when drawn or when the page is
+	// idle: Session.View, Session.Refresh). unsent: built since the last
+	// patch, so its changed cells are still to be written into the page.
+	stale, unsent bool
 }
 
-func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
+// viewHeader is a step view without its matrices: what changes with the
+// numbers only through whether the step is defined.
+func viewHeader(t *engine.Trace, i int, s *engine.Step) StepView {
 	v := StepView{Index: i, ID: s.ID, Title: s.Title, Text: s.Text, Note: s.Note, Formula: s.Formula,
 		Product: s.Layout == engine.Product, FoldBias: s.FoldBias, Ops: s.Ops, Undefined: s.Undefined}
 	if s.WaitsOn != "" {
@@ -96,6 +107,34 @@ func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, 
 			}
 		}
 	}
+	return v
+}
+
+// staleView is step i of trace t drawn with the numbers of its previous
+// view prev: its header is current, its cells wait for Session.View. It
+// reports false when prev does not hold the same matrices (then the view
+// is built at once).
+func staleView(t *engine.Trace, i int, s *engine.Step, prev *StepView) (StepView, bool) {
+	if prev == nil || prev.Index != i || len(prev.Matrices) != len(s.Matrices) {
+		return StepView{}, false
+	}
+	for k, m := range s.Matrices {
+		r, c := m.Dims()
+		if o := &prev.Matrices[k]; o.ID != m.ID || o.Rows != r || o.Cols != c || (o.Picture == nil) != (m.Picture == nil) {
+			return StepView{}, false
+		}
+	}
+	v := viewHeader(t, i, s)
+	v.Matrices = prev.Matrices
+	v.unflash()
+	v.Shape = shape(&v)
+	v.stale = true
+	return v, true
+}
+
+func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
+	v := viewHeader(t, i, s)
+	v.unsent = true
 	v.Matrices = make([]MatrixView, len(s.Matrices))
 	for k, m := range s.Matrices {
 		var old *MatrixView
@@ -225,7 +264,7 @@ func viewPicture(m *engine.Matrix) *PictureView {
 // them: each blank's entry and whether it is right, and the cells not
 // known yet. A blank's answer is never written into the view.
 func (s *Session) practiceView(v *StepView) {
-	blanks := s.blankSet()
+	blanks := s.blanks
 	pr := s.Page.Practice
 	// A blank is filled in where its step computes it; a later step that
 	// reads it shows the entry (never the trace's number, which with carry
@@ -244,17 +283,11 @@ func (s *Session) practiceView(v *StepView) {
 				c := &row[j]
 				ref := engine.CellRef{Matrix: m.ID, Row: i, Col: j}
 				if src, ok := s.viewed(ref, blanks); ok {
-					// A view (a transpose) shows the blank's cell itself:
-					// as a later step does, never the trace's number.
-					*c, hidden = CellView{Unknown: true}, true
-					if e, ok := pr.Entries[src]; ok {
-						*c = CellView{Text: engine.Format(e)}
-					}
+					// A view (a transpose) shows the blank's cell itself,
+					// as a later step does.
+					*c, hidden = s.shownBlank(src, *c), true
 				} else if _, blank := blanks[ref]; blank && !slices.Contains(produces, m.ID) {
-					*c, hidden = CellView{Unknown: true}, true
-					if e, ok := pr.Entries[ref]; ok {
-						*c = CellView{Text: engine.Format(e)}
-					}
+					*c, hidden = s.shownBlank(ref, *c), true
 				} else if blank {
 					*c, hidden = CellView{Blank: true}, true
 					if e, ok := pr.Entries[ref]; ok {
@@ -275,6 +308,9 @@ func (s *Session) practiceView(v *StepView) {
 				}
 				c.Flash, c.Refresh = 0, false
 				b.WriteString("|" + c.Text + "/" + c.Struck + "/" + c.Entry + "/" + c.Status)
+				if c.Carried {
+					b.WriteString("c")
+				}
 				if c.Unknown {
 					b.WriteString("?")
 				}
@@ -288,6 +324,26 @@ func (s *Session) practiceView(v *StepView) {
 	v.Tally = s.Tallies[v.ID]
 	b.WriteString("|" + strconv.Itoa(v.Tally.Blanks))
 	v.Shape = b.String()
+}
+
+// shownBlank is how a step after the one that computes it shows blank
+// ref, whose number in the practice trace the view drew as computed: not
+// known while it is empty; else the entry, which is what the steps after
+// it compute from; with carry, the right number, which they compute from
+// then (it differs from the entry only where the entry is wrong, and says
+// so). An empty blank's answer is never shown.
+func (s *Session) shownBlank(ref engine.CellRef, computed CellView) CellView {
+	e, ok := s.Page.Practice.Entries[ref]
+	switch {
+	case !ok:
+		return CellView{Unknown: true}
+	case !s.Page.Practice.Carry:
+		return CellView{Text: engine.Format(e)}
+	case computed.Text == "":
+		return CellView{Unknown: true} // the right number is not known yet
+	}
+	ver := s.Practice.Check(ref, e)
+	return CellView{Text: computed.Text, Full: computed.Full, Carried: !ver.Right && !ver.Unknown}
 }
 
 // viewed returns the blank cell that cell ref of a view (a transpose a

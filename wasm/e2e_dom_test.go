@@ -74,11 +74,11 @@ func settle(t testing.TB, ctx context.Context) {
 	})`)
 }
 
-// settlePatched settles, then waits until the page is idle: the numbers
-// of steps out of sight are written then.
+// settlePatched settles, then waits until every number is written: those
+// of steps out of sight are sent and written while the page is idle.
 func settlePatched(t testing.TB, ctx context.Context) {
 	settle(t, ctx)
-	evalJS[bool](t, ctx, `new Promise(r => requestIdleCallback(() => r(true), {timeout: 1000}))`)
+	waitJS(t, ctx, 20*time.Second, "every number written", `window.byhandPatched()`)
 }
 
 // click scrolls an element into view at once, waits for the page to be

@@ -4,98 +4,168 @@
 "use strict";
 
 // byhandPatch writes changed numbers into cells already on the page: the
-// steps on screen at once, the others when the page is next idle. It keeps
-// go-app's text nodes (it sets their value rather than replacing them), so
-// a later redraw still finds them, and never touches an input being typed
-// into. s holds one line per change, fields separated by U+001F.
+// steps on screen at once, the others a slice at a time while the page is
+// idle, so that a page of thousands of cells answers an edit as fast as
+// one of a hundred. (Go does the same with the steps out of sight: it
+// sends their numbers later, from its idle time; byhandOutOfSight tells it
+// which they are.) It keeps go-app's text nodes (it sets their value
+// rather than replacing them), so a later redraw still finds them, never
+// touches an input being typed into, and never writes into a practice
+// blank. s holds one line per change, fields separated by U+001F; a first
+// line "\u001fclear" drops every write still waiting (practice mode: no
+// number is sent to the page, and none left over may land).
+const patchSep = "\u001f";
+// Writes waiting for an idle moment, by cell (or picture): a newer write of
+// the same cell replaces an older one, and a write done at once drops the
+// waiting one, so the page always ends with the newest numbers.
+const patchLater = new Map();
+let patchIdle = false;
+// How many steps out of sight Go has not sent yet (its line "\u001fstale").
+let patchGoStale = 0;
+// Which steps are on screen, kept by an IntersectionObserver: reading it
+// forces no layout, however many cells the last patch dirtied.
+const stepsSeen = new Map(), stepsWatched = new WeakSet();
+const stepWatcher = window.IntersectionObserver ? new IntersectionObserver((entries) => {
+  for (const e of entries) stepsSeen.set(e.target.id.slice(5), e.isIntersecting);
+}) : null;
+const patchKey = (ln) => {
+  if (ln.startsWith(patchSep + "pic" + patchSep)) { const f = ln.split(patchSep); return "pic/" + f[2] + "/" + f[3] + "/" + f[4]; }
+  let i = -1;
+  for (let k = 0; k < 4; k++) i = ln.indexOf(patchSep, i + 1);
+  return ln.slice(0, i);
+};
+const patchStep = (ln) => ln[0] !== patchSep ? ln.slice(0, ln.indexOf(patchSep)) : (ln.startsWith(patchSep + "pic" + patchSep) ? ln.split(patchSep)[2] : null);
+const patchSetText = (el, t) => {
+  if (el.firstChild && el.firstChild.nodeType === 3) el.firstChild.nodeValue = t;
+  else if (t !== "") el.appendChild(document.createTextNode(t));
+};
+const patchApply = (ln, flashing) => {
+  const sep = patchSep;
+  if (ln.startsWith(sep + "loss" + sep)) {
+    const el = document.getElementById("loss"), v = ln.slice(6);
+    if (el && el.firstChild && el.dataset.v !== v) { el.dataset.v = v; el.firstChild.nodeValue = v; }
+    return;
+  }
+  if (ln.startsWith(sep + "stale" + sep)) {
+    patchGoStale = parseInt(ln.slice(7), 10) || 0;
+    return;
+  }
+  if (ln.startsWith(sep + "explain" + sep)) {
+    const el = document.getElementById("explain");
+    if (el && el.firstChild) el.firstChild.nodeValue = ln.slice(9);
+    return;
+  }
+  if (ln.startsWith(sep + "pic" + sep)) {
+    const [, , st, m, k, greys] = ln.split(sep);
+    const g = greys.split(",");
+    const box = document.getElementById("step-" + st);
+    if (!box) return;
+    for (const pic of box.querySelectorAll('.picture[data-pm="' + CSS.escape(m) + '"][data-k="' + k + '"]')) {
+      const px = pic.children;
+      for (let i = 0; i < px.length && i < g.length; i++) px[i].style.background = "rgb(" + g[i] + "," + g[i] + "," + g[i] + ")";
+    }
+    return;
+  }
+  // full and struckFull: the numbers in full, "" when the text says it
+  // all. A line with flash 0 changed only those (no flash).
+  const [st, m, r, c, text, struck, flash, full, struckFull] = ln.split(sep);
+  const td = document.getElementById("c/" + st + "/" + m + "/" + r + "/" + c);
+  if (!td || td.classList.contains("blank")) return;
+  if (text === "") td.removeAttribute("data-v"); else td.dataset.v = text;
+  const inp = td.querySelector("input");
+  if (inp) {
+    // Text typed into the cell and not yet committed is the reader's:
+    // it is never written over (the commit, in Go, may not have run yet).
+    if (document.activeElement !== inp && !inp.__byhandTyped) inp.value = text;
+    if (full) { inp.title = full; td.dataset.full = full; } else { inp.removeAttribute("title"); td.removeAttribute("data-full"); }
+  } else if (td.children.length === 2) {
+    patchSetText(td.children[0], struck);
+    patchSetText(td.children[1], text === "" ? "\u2014" : text);
+    td.classList.toggle("struck", struck !== "");
+    td.classList.toggle("undef", text === "");
+    // The cell's name, tooltip and focus label, as app/matrix.go's cellName.
+    const table = td.closest("table"), f = full || text;
+    let name = f;
+    if (text === "") name = table ? table.dataset.undef : "";
+    else if (struck !== "" && table) name = table.dataset.relu.replace("{before}", () => struckFull || struck).replace("{after}", () => f);
+    td.setAttribute("aria-label", name);
+    if (name !== text) { td.children[1].title = name; td.dataset.full = name; } else { td.children[1].removeAttribute("title"); td.removeAttribute("data-full"); }
+  }
+  if (flashing && flash !== "0") {
+    td.classList.remove("flash1", "flash2");
+    td.classList.add("flash" + flash);
+  }
+};
+// patchDrain writes waiting cells while the page is idle, a slice at a time.
+const patchDrain = (deadline) => {
+  patchIdle = false;
+  let n = 0;
+  for (const [k, ln] of patchLater) {
+    if (n % 64 === 0 && n > 0 && deadline.timeRemaining() < 2 && !(deadline.didTimeout && n < 256)) break;
+    patchLater.delete(k);
+    patchApply(ln, false);
+    n++;
+  }
+  if (patchLater.size) patchSchedule();
+};
+const patchSchedule = () => {
+  if (patchIdle) return;
+  patchIdle = true;
+  if (window.requestIdleCallback) requestIdleCallback(patchDrain, {timeout: 250});
+  else setTimeout(() => patchDrain({timeRemaining: () => 8, didTimeout: true}), 20);
+};
+// patchFlush writes every waiting cell at once: before a print.
+const patchFlush = () => {
+  for (const [k, ln] of patchLater) { patchLater.delete(k); patchApply(ln, false); }
+};
+window.addEventListener("beforeprint", patchFlush);
+// byhandPatched reports whether every number is written: none waits here,
+// and Go has none left to send.
+window.byhandPatched = () => patchLater.size === 0 && patchGoStale === 0;
+// byhandOutOfSight names the steps on the page that are out of sight, as
+// far as the observer has said (a step it has not reported yet counts as in
+// sight), separated by U+001F. It watches every step it finds.
+window.byhandOutOfSight = function () {
+  const out = [];
+  for (const el of document.querySelectorAll("section.step[id^='step-']")) {
+    if (stepWatcher && !stepsWatched.has(el)) { stepsWatched.add(el); stepWatcher.observe(el); }
+    const id = el.id.slice(5);
+    if (stepsSeen.get(id) === false) out.push(id);
+  }
+  return out.join(patchSep);
+};
 window.byhandPatch = function (s) {
-  const sep = "\u001f";
-  // A batch left for later from the previous patch goes first, so that
-  // writes land in the order they were made.
-  if (window.__byhandLater) { const f = window.__byhandLater; window.__byhandLater = null; f(); }
-  const setText = (el, t) => {
-    if (el.firstChild && el.firstChild.nodeType === 3) el.firstChild.nodeValue = t;
-    else if (t !== "") el.appendChild(document.createTextNode(t));
-  };
-  // Which steps are on screen: measured once, before any write, while the
-  // layout is still clean. Their cells are written (and flash) at once; the
-  // cells of steps out of sight are written when the page is next idle.
-  const lines = s.split("\n"), onScreen = new Map();
-  const stepOf = (ln) => ln[0] !== sep ? ln.slice(0, ln.indexOf(sep)) : (ln.startsWith(sep + "pic" + sep) ? ln.split(sep)[2] : null);
+  const lines = s.split("\n");
+  if (lines[0] === patchSep + "clear") patchLater.clear();
+  // Which steps are on screen: from the observer where it has spoken, and
+  // measured (once, before any write) where it has not yet.
+  const measured = new Map();
   const shown = (st) => {
     if (st === null) return true;
-    let v = onScreen.get(st);
+    const el = document.getElementById("step-" + st);
+    if (!el) return true;
+    if (stepWatcher && !stepsWatched.has(el)) { stepsWatched.add(el); stepWatcher.observe(el); }
+    const seen = stepsSeen.get(st);
+    if (seen !== undefined && stepWatcher) return seen;
+    let v = measured.get(st);
     if (v === undefined) {
-      const el = document.getElementById("step-" + st);
-      const r = el ? el.getBoundingClientRect() : null;
-      v = !!r && r.bottom > 0 && r.top < window.innerHeight;
-      onScreen.set(st, v);
+      const r = el.getBoundingClientRect();
+      v = r.bottom > 0 && r.top < window.innerHeight;
+      measured.set(st, v);
     }
     return v;
   };
-  const apply = (ln) => {
-    if (ln.startsWith(sep + "loss" + sep)) {
-      const el = document.getElementById("loss"), v = ln.slice(6);
-      if (el && el.firstChild && el.dataset.v !== v) { el.dataset.v = v; el.firstChild.nodeValue = v; }
-      return;
-    }
-    if (ln.startsWith(sep + "explain" + sep)) {
-      const el = document.getElementById("explain");
-      if (el && el.firstChild) el.firstChild.nodeValue = ln.slice(9);
-      return;
-    }
-    if (ln.startsWith(sep + "pic" + sep)) {
-      const [, , st, m, k, greys] = ln.split(sep);
-      const g = greys.split(",");
-      const box = document.getElementById("step-" + st);
-      if (!box) return;
-      for (const pic of box.querySelectorAll('.picture[data-pm="' + CSS.escape(m) + '"][data-k="' + k + '"]')) {
-        const px = pic.children;
-        for (let i = 0; i < px.length && i < g.length; i++) px[i].style.background = "rgb(" + g[i] + "," + g[i] + "," + g[i] + ")";
-      }
-      return;
-    }
-    // full and struckFull: the numbers in full, "" when the text says it
-    // all. A line with flash 0 changed only those (no flash).
-    const [st, m, r, c, text, struck, flash, full, struckFull] = ln.split(sep);
-    const td = document.getElementById("c/" + st + "/" + m + "/" + r + "/" + c);
-    if (!td) return;
-    if (text === "") td.removeAttribute("data-v"); else td.dataset.v = text;
-    const inp = td.querySelector("input");
-    if (inp) {
-      // Text typed into the cell and not yet committed is the reader's:
-      // it is never written over (the commit, in Go, may not have run yet).
-      if (document.activeElement !== inp && !inp.__byhandTyped) inp.value = text;
-      if (full) { inp.title = full; td.dataset.full = full; } else { inp.removeAttribute("title"); td.removeAttribute("data-full"); }
-    } else if (td.children.length === 2) {
-      setText(td.children[0], struck);
-      setText(td.children[1], text === "" ? "\u2014" : text);
-      td.classList.toggle("struck", struck !== "");
-      td.classList.toggle("undef", text === "");
-      // The cell's name, tooltip and focus label, as app/matrix.go's cellName.
-      const table = td.closest("table"), f = full || text;
-      let name = f;
-      if (text === "") name = table ? table.dataset.undef : "";
-      else if (struck !== "" && table) name = table.dataset.relu.replace("{before}", () => struckFull || struck).replace("{after}", () => f);
-      td.setAttribute("aria-label", name);
-      if (name !== text) { td.children[1].title = name; td.dataset.full = name; } else { td.children[1].removeAttribute("title"); td.removeAttribute("data-full"); }
-    }
-    if (onScreen.get(st) && flash !== "0") {
-      td.classList.remove("flash1", "flash2");
-      td.classList.add("flash" + flash);
-    }
-  };
-  const later = [];
+  const now = [];
   for (const ln of lines) {
-    if (!ln) continue;
-    if (shown(stepOf(ln))) apply(ln); else later.push(ln);
+    if (!ln || ln === patchSep + "clear") continue;
+    if (shown(patchStep(ln))) now.push(ln);
+    else patchLater.set(patchKey(ln), ln);
   }
-  if (later.length) {
-    const f = () => { for (const ln of later) apply(ln); };
-    window.__byhandLater = f;
-    const run = () => { if (window.__byhandLater === f) { window.__byhandLater = null; f(); } };
-    if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 250}); else setTimeout(run, 20);
+  for (const ln of now) {
+    if (ln[0] !== patchSep || ln.startsWith(patchSep + "pic" + patchSep)) patchLater.delete(patchKey(ln));
+    patchApply(ln, true);
   }
+  if (patchLater.size) patchSchedule();
 };
 
 // A cell's input is marked typed from the first key until Go has read
