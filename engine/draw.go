@@ -262,7 +262,10 @@ func solved(w *Walkthrough, st *State, hand *Trace) bool {
 //   - every matrix a forward step computes from whole numbers with an op
 //     that keeps them whole (Op.Integral: sums, products, ReLU, copies,
 //     slices…) holds whole numbers of at most HandBound in size, and those
-//     a softmax raises to powers on paper (3ˣ) at most PowerBound. After a
+//     a softmax raises to powers on paper (3ˣ) at most PowerBound (scores
+//     that are not whole, after a division by √dₖ, are at most PowerBound
+//     too; a large negative one, such as a mask's, has a power of about
+//     0). After a
 //     softmax, a sigmoid, a division, a layer norm or a given matrix of
 //     fractions, the numbers need not be whole; a loss is a score, not a
 //     matrix to work with, and the backward pass follows from the forward;
@@ -324,9 +327,16 @@ func handSized(w *Walkthrough, st *State, hand *Trace, exact func() *Trace) erro
 				}
 			}
 		}
-		if powers(n.Op) && whole[baseID(n.In[0])] {
+		if powers(n.Op) {
+			// Scores raised to powers: whole and small, or (after a
+			// division, such as by √dₖ) at least small.
 			z := value(baseID(n.In[0]))
-			if err := smallWhole(fmt.Sprintf("%s, read by step %q", z.Name, n.ID), z.Data, PowerBound, "a power of 3 worked by hand"); err != nil {
+			name := fmt.Sprintf("%s, read by step %q", z.Name, n.ID)
+			if whole[baseID(n.In[0])] {
+				if err := smallWhole(name, z.Data, PowerBound, "a power of 3 worked by hand"); err != nil {
+					return err
+				}
+			} else if err := atMost(name, z.Data, PowerBound, "a score raised to a power"); err != nil {
 				return err
 			}
 		}
@@ -407,6 +417,21 @@ func undefinedStep(t *Trace) string {
 
 // smallWhole says which cell of matrix name is not a whole number of at
 // most bound in size, or returns nil.
+// atMost says why a matrix holds a number larger than bound. (A large
+// negative score is no trouble on paper: its power is about 0, as a
+// mask's −99 is meant to be.)
+func atMost(name string, d *mat.Dense, bound float64, what string) error {
+	r, c := d.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := d.At(i, j); !(v <= bound) {
+				return fmt.Errorf("%s holds %s in row %d, column %d: %s should be at most %g", name, Format(v), i+1, j+1, what, bound)
+			}
+		}
+	}
+	return nil
+}
+
 func smallWhole(name string, d *mat.Dense, bound float64, what string) error {
 	r, c := d.Dims()
 	for i := 0; i < r; i++ {

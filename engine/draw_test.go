@@ -303,6 +303,8 @@ func TestHandSizedReasons(t *testing.T) {
 			st.Get("W").Apply(func(_, _ int, x float64) float64 { return math.Abs(x) }, st.Get("W"))
 		}, "no input or weight is negative"},
 		{Lookup("softmax"), func(st *State) { st.Get("x").Set(1, 0, -5) }, `x, read by step "softmax" holds −5 in row 2, column 1: a power of 3 worked by hand should be at most 4 in size`},
+		// Halves after the temperature: not whole, so only their size counts.
+		{Lookup("temperature"), func(st *State) { st.Get("z").Set(0, 0, 11) }, `, read by step "soft" holds 5.5 in row 1, column 1: a score raised to a power should be at most 4`},
 		{Lookup("vae"), func(st *State) {
 			st.Get("eps").Zero()
 			st.Get("Wsig").Zero()
