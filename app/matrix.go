@@ -157,6 +157,9 @@ func cellName(c CellView, lang i18n.Lang) string {
 		return i18n.T(lang, "cell.undefined")
 	}
 	full := orText(c.Full, c.Text)
+	if c.Carried {
+		return strings.ReplaceAll(i18n.T(lang, "practice.carried"), "{value}", full)
+	}
 	if c.Struck == "" {
 		return full
 	}
@@ -248,6 +251,9 @@ func cell(m *MatrixView, i, j int, look matrixLook) app.UI {
 	}
 	if c.Struck != "" {
 		class += " struck"
+	}
+	if c.Carried {
+		class += " carried"
 	}
 	// The tooltip is the value's own (a block filling the cell): on the
 	// cell it would be read again after the name.

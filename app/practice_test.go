@@ -169,8 +169,8 @@ func TestPracticeWrongEntry(t *testing.T) {
 	if c := cellIn(t, s, "enc2", aeZ11); c.Status != "right" {
 		t.Errorf("with carry, Z[1,1] = 3 is %q, want right", c.Status)
 	}
-	if c := cellIn(t, s, "enc2", aeH11); c.Text != "3" {
-		t.Errorf("with carry, the next step shows H₁[1,1] as %q: the answer, not the entry 3", c.Text)
+	if c := cellIn(t, s, "enc2", aeH11); c.Text != "2" || !c.Carried {
+		t.Errorf("with carry, the next step shows H₁[1,1] as %+v, not the right 2 it computes from, marked carried", c)
 	}
 	if c := cellIn(t, s, "enc1", aeH11); c.Status != "wrong" {
 		t.Errorf("carry made a wrong entry %q", c.Status)
@@ -219,9 +219,11 @@ func TestPracticeCarryDownstream(t *testing.T) {
 				}
 			}
 		}
-		// [H₁ ; 1]ᵀ beside it shows the entry, carry or not.
-		if c := cellIn(t, s, "enc2.dw", engine.CellRef{Matrix: "H1ᵀ1", Row: 0, Col: 0}); c.Text != "3" {
-			t.Errorf("carry %v: [H₁ ; 1]ᵀ[1,1] shows %q, not the entry 3", carry, c.Text)
+		// [H₁ ; 1]ᵀ beside it shows what the step computes from: the
+		// entry, or with carry the right number, marked.
+		h := map[bool]string{false: "3", true: "2"}[carry]
+		if c := cellIn(t, s, "enc2.dw", engine.CellRef{Matrix: "H1ᵀ1", Row: 0, Col: 0}); c.Text != h || c.Carried != carry {
+			t.Errorf("carry %v: [H₁ ; 1]ᵀ[1,1] shows %+v, want %s", carry, c, h)
 		}
 		shown[carry] = cellIn(t, s, "enc2.dw", engine.CellRef{Matrix: "dW2", Row: 0, Col: 0}).Text
 		if want := plain.Matrix("dW2").At(0, 0); carry && shown[carry] != engine.Format(want) {
@@ -522,25 +524,29 @@ func TestPracticeNoAnswerInViews(t *testing.T) {
 	}
 }
 
-// TestPracticeCarryShowsEntries: with carry, the steps after a wrong
-// entry are computed from the right number, but wherever the page shows
+// TestPracticeCarryShowsWhatItUses: with carry, the steps after a wrong
+// entry are computed from the right number, and wherever the page shows
 // a blank's cell again, in a later step or in a view of it (a transpose),
-// it shows the entry: every blank of every walkthrough entered wrong, no
-// cell shows a blank's answer, and none explains it.
-func TestPracticeCarryShowsEntries(t *testing.T) {
+// it shows that right number, marked as carried; a blank left empty is
+// shown as not known, never with its answer, and none is explained. Every
+// other blank of every walkthrough is entered wrong, the rest left empty.
+func TestPracticeCarryShowsWhatItUses(t *testing.T) {
 	for _, m := range practiceModels(t) {
 		name := m.Info().Slug
 		p := pagestate.Default(m)
 		plain := m.Run(p.Exercise.Clone(), p.Mode)
 		p.Practice = pagestate.Practice{Scope: engine.ScopeAll, Carry: true, Entries: engine.Entries{}}
 		answers := map[engine.CellRef]float64{}
-		for _, ref := range engine.Blanks(plain, engine.ScopeAll, 1) {
+		for k, ref := range engine.Blanks(plain, engine.ScopeAll, 1) {
 			if v := plain.Matrix(ref.Matrix).At(ref.Row, ref.Col); !math.IsNaN(v) && !math.IsInf(v, 0) {
 				answers[ref] = v
-				p.Practice.Entries[ref] = v + 1 + math.Abs(v) // wrong, and written differently
+				if k%2 == 0 {
+					p.Practice.Entries[ref] = v + 1 + math.Abs(v) // wrong, and written differently
+				}
 			}
 		}
 		s := OpenSession(m, p)
+		carried, unknown := 0, 0
 		for _, v := range s.Views {
 			for _, mv := range v.Matrices {
 				tm := s.Trace.Matrix(mv.ID)
@@ -558,9 +564,17 @@ func TestPracticeCarryShowsEntries(t *testing.T) {
 						if !blank || cv.Blank {
 							continue
 						}
-						if entry := engine.Format(p.Practice.Entries[ref]); cv.Text != entry {
-							t.Errorf("%s: step %s shows %s[%d,%d] (blank %v) as %q, not the entry %s (the answer is %s)",
-								name, v.ID, mv.ID, r+1, c+1, ref, cv.Text, entry, engine.Format(want))
+						if _, entered := p.Practice.Entries[ref]; !entered {
+							unknown++
+							if !cv.Unknown || cv.Text != "" {
+								t.Errorf("%s: step %s shows %s[%d,%d] (blank %v, empty) as %+v, not as unknown", name, v.ID, mv.ID, r+1, c+1, ref, cv)
+							}
+						} else if w := s.Trace.Matrix(ref.Matrix).At(ref.Row, ref.Col); engine.Format(w) != "" {
+							carried++
+							if cv.Text != engine.Format(w) || !cv.Carried {
+								t.Errorf("%s: step %s shows %s[%d,%d] (blank %v, entered %s) as %+v, not the carried %s (the answer is %s)",
+									name, v.ID, mv.ID, r+1, c+1, ref, engine.Format(p.Practice.Entries[ref]), cv, engine.Format(w), engine.Format(want))
+							}
 						}
 						if text, _, ok := s.explainText(cellKey{mv.ID, r, c}); ok && ref != (engine.CellRef{Matrix: mv.ID, Row: r, Col: c}) {
 							t.Errorf("%s: step %s explains %s[%d,%d], a view of blank %v: %q", name, v.ID, mv.ID, r+1, c+1, ref, text)
@@ -568,6 +582,9 @@ func TestPracticeCarryShowsEntries(t *testing.T) {
 					}
 				}
 			}
+		}
+		if carried == 0 || unknown == 0 {
+			t.Errorf("%s: %d cells carried and %d unknown were shown again: the check checked nothing", name, carried, unknown)
 		}
 	}
 }

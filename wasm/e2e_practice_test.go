@@ -91,7 +91,8 @@ func (p *practice) reveal(refs []engine.CellRef) {
 
 // expect is every td.cell the page should draw: a blank where its step
 // computes it (its entry and status), a blank's cell shown again or in a
-// view (its entry, or unknown), and every other cell as the practice run
+// view (its entry, with carry the right number, or unknown while it is
+// empty), and every other cell as the practice run
 // has it (unknown when it is not a number).
 func (p *practice) expect(cells []domCell) (map[string]domCell, string) {
 	pt := p.run()
@@ -130,6 +131,13 @@ func (p *practice) expect(cells []domCell) (map[string]domCell, string) {
 			}
 		case isBlank[ref] && !entered:
 			w.Kind, w.HasV = "unknown", false
+		case isBlank[ref] && p.carry:
+			// Carried: the right number the later steps compute from.
+			if x := pt.Matrix(ref.Matrix).At(ref.Row, ref.Col); math.IsNaN(x) {
+				w.Kind, w.HasV = "unknown", false
+			} else {
+				w.Value = engine.Format(x)
+			}
 		case isBlank[ref]:
 			w.Value = engine.Format(e)
 		default:
@@ -338,6 +346,13 @@ func TestUIPractice(t *testing.T) {
 			fmt.Sprintf(`document.querySelector(%q).closest("td").classList.contains(%q)`, blankSel("enc2", z11), want)) {
 			t.Errorf("carry %v: Z[1,1] = 4 is not %s", carry, want)
 		}
+		// Step enc2 shows the H₁[1,1] it computes from: with carry the
+		// right number, marked as carried over the wrong entry.
+		want := map[bool]string{true: engine.Format(plain.Matrix("H1").At(0, 0)) + " carried", false: "3 "}[carry]
+		if got := evalJS[string](t, ctx, fmt.Sprintf(`(() => { const td = document.querySelector(%q); return td.dataset.v + " " + (td.classList.contains("carried") ? "carried" : ""); })()`,
+			`section[data-step="enc2"] `+cellSel("H1", 0, 0))); got != want {
+			t.Errorf("carry %v: step enc2 shows H₁[1,1] as %q, want %q", carry, got, want)
+		}
 	}
 
 	// Reveal this step: the cells not right are revealed, counted as
@@ -363,6 +378,10 @@ func TestUIPractice(t *testing.T) {
 	}
 	if revealed != 10 || right != 2 {
 		t.Errorf("Reveal this step: %d revealed and %d right in H₁, want 10 and 2", revealed, right)
+	}
+	// The step's own tally counts them apart too: revealed is not solved.
+	if got := evalJS[string](t, ctx, `document.querySelector('section[data-step="enc1"] .tally-text').textContent`); got != "2/12 right, 10 revealed" {
+		t.Errorf("the step's tally reads %q after Reveal, want %q", got, "2/12 right, 10 revealed")
 	}
 	if got := evalJS[string](t, ctx, `document.getElementById("practice-progress").textContent`); !strings.Contains(got, "10 revealed") ||
 		!strings.HasPrefix(got, strconv.Itoa(len(firstCells)+2)+" of ") {
