@@ -550,27 +550,30 @@ func (sp *SheetPaper) Render() app.UI {
 		)
 	}
 	body := []app.UI{app.Header().Class("sheet-head").Body(head...)}
-	prefix := "w" + n + "."
+	prefix, tag := "w"+n+".", strings.ReplaceAll(t("worksheet.tag"), "{n}", n)
 	if sh.Key {
-		prefix = "k" + n + "."
+		prefix, tag = "k"+n+".", strings.ReplaceAll(t("worksheet.key_tag"), "{n}", n)
 	}
 	for i := range sh.Steps {
 		look := matrixLook{step: prefix + sh.Steps[i].ID, lang: sp.Lang, print: true, readOnly: true}
 		if sh.Key {
 			look.sources = sh.Marks[i] // drawn as the answers (app.css)
 		}
-		body = append(body, sheetStep(&sh.Steps[i], look, !sh.Key))
+		body = append(body, sheetStep(&sh.Steps[i], look, !sh.Key, tag))
 	}
 	return app.Section().ID(id).Class(class).DataSet("n", n).Attr("aria-label", kind+" "+n).Body(body...)
 }
 
 // sheetStep draws one step on a sheet: its number and title, on a
-// worksheet its text, note and formula, and its matrices.
-func sheetStep(v *StepView, look matrixLook, full bool) app.UI {
+// worksheet its text, note and formula, and its matrices. Its head also
+// carries tag, the sheet's exercise number: a page of a sheet starts with
+// a step, so every page says which exercise it belongs to.
+func sheetStep(v *StepView, look matrixLook, full bool, tag string) app.UI {
 	lang := look.lang
 	body := []app.UI{app.Header().Class("ws-step-head").Body(
 		app.Span().Class("step-num").Text(strconv.Itoa(v.Index+1)),
 		app.H3().Text(i18n.T(lang, v.Title)),
+		app.Span().Class("sheet-tag").Text(tag),
 	)}
 	if full {
 		body = append(body, app.P().Class("step-text").Text(i18n.T(lang, v.Text)))
@@ -611,6 +614,7 @@ type WorksheetDialog struct {
 	from, to string // as typed
 	paper    string
 	scope    engine.Scope
+	mode     engine.Mode
 	keys     bool
 }
 
@@ -620,7 +624,7 @@ func (d *WorksheetDialog) OnInit() { d.reset("a4") }
 func (d *WorksheetDialog) reset(paper string) {
 	n := max(d.Numbers, 1)
 	d.from, d.to = strconv.FormatUint(n, 10), strconv.FormatUint(n, 10)
-	d.paper, d.scope, d.keys = paper, d.Scope, true
+	d.paper, d.scope, d.mode, d.keys = paper, d.Scope, d.Mode, true
 	if d.scope == engine.ScopeOff {
 		d.scope = engine.ScopeForward
 	}
@@ -651,7 +655,7 @@ func (d *WorksheetDialog) options() (SheetOptions, bool) {
 		q := queryOf(d.Source)
 		o.File, o.Src = q.Get("file"), q.Get("src")
 	}
-	o.Paper, o.Scope, o.Keys, o.Mode, o.Auto = d.paper, d.scope, d.keys, d.Mode, true
+	o.Paper, o.Scope, o.Keys, o.Mode, o.Auto = d.paper, d.scope, d.keys, d.mode, true
 	from, err1 := strconv.ParseUint(strings.TrimSpace(d.from), 10, 64)
 	to, err2 := strconv.ParseUint(strings.TrimSpace(d.to), 10, 64)
 	o.From, o.To = from, to
@@ -700,6 +704,10 @@ func (d *WorksheetDialog) Render() app.UI {
 	for i, p := range papers {
 		paperOpts[i] = selectIf(app.Option().Value(p), p == d.paper).Text(t("worksheet.paper." + p))
 	}
+	modes := make([]app.UI, 0, 2)
+	for _, m := range []engine.Mode{engine.Hand, engine.Exact} {
+		modes = append(modes, selectIf(app.Option().Value(m.String()), m == d.mode).Text(t("worksheet.mode."+m.String())))
+	}
 	var goBtn app.UI
 	if ok {
 		goBtn = app.A().ID("worksheet-go").Class("button primary").Href("print?"+o.Query()).
@@ -728,6 +736,14 @@ func (d *WorksheetDialog) Render() app.UI {
 			app.Div().Class("ws-row").Body(
 				app.Label().For("worksheet-blanks").Text(t("worksheet.blanks")),
 				app.Select().ID("worksheet-blanks").Body(scopes...).OnChange(d.onScope),
+			),
+			app.Div().Class("ws-row").Body(
+				app.Label().For("worksheet-mode").Text(t("mode.label")),
+				app.Select().ID("worksheet-mode").Body(modes...).OnChange(func(ctx app.Context, e app.Event) {
+					if m, ok := engine.ParseMode(ctx.JSSrc().Get("value").String()); ok {
+						d.mode = m
+					}
+				}),
 			),
 			app.Label().Class("check").Body(
 				app.Input().ID("worksheet-keys").Type("checkbox").Checked(d.keys).

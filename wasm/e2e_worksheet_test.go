@@ -179,6 +179,14 @@ func TestWorksheetPrint(t *testing.T) {
 					t.Errorf("page %d is %.1f×%.1f pt, want %s %v×%v", i+1, s[0], s[1], paper.name, paper.w, paper.h)
 				}
 			}
+			// Every page says which exercise it belongs to (each step's head
+			// carries it, and a page starts with a step or a sheet's header).
+			tagged := regexp.MustCompile(`(Exercise|Key) \d+`)
+			for i, p := range pages {
+				if strings.TrimSpace(p) != "" && !tagged.MatchString(p) {
+					t.Errorf("page %d names no exercise: %.200q", i+1, p)
+				}
+			}
 			// Each sheet starts a page: its page begins with its header.
 			starts := map[string]int{}
 			for i, p := range pages {
@@ -323,24 +331,26 @@ func TestWorksheetDialog(t *testing.T) {
 		click(t, ctx, "#worksheet-open")
 		waitJS(t, ctx, 5*time.Second, "the dialog to open", `document.getElementById("worksheet-dialog").open`)
 		var got struct {
-			From, To, Paper, Blanks, Lang string
-			Keys                          bool
+			From, To, Paper, Blanks, Mode, Lang string
+			Keys                                bool
 		}
 		evalJSON(t, ctx, `JSON.stringify({From: document.getElementById("worksheet-from").value, To: document.getElementById("worksheet-to").value,
 			Paper: document.getElementById("worksheet-paper").value, Blanks: document.getElementById("worksheet-blanks").value,
+			Mode: document.getElementById("worksheet-mode").value,
 			Keys: document.getElementById("worksheet-keys").checked, Lang: navigator.language})`, &got)
 		paper := "a4"
 		if l := strings.ToLower(got.Lang); l == "en-us" || l == "en-ca" || l == "es-us" || l == "fr-ca" {
 			paper = "letter"
 		}
-		if got.From != "7" || got.To != "7" || got.Blanks != "all" || !got.Keys || got.Paper != paper {
-			t.Errorf("the dialog opened on %+v; want 7 to 7, blanks all, keys, paper %s (the locale %s's)", got, paper, got.Lang)
+		if got.From != "7" || got.To != "7" || got.Blanks != "all" || got.Mode != "hand" || !got.Keys || got.Paper != paper {
+			t.Errorf("the dialog opened on %+v; want 7 to 7, blanks all, hand, keys, paper %s (the locale %s's)", got, paper, got.Lang)
 		}
 
 		setInput(t, ctx, "#worksheet-from", "1")
 		setInput(t, ctx, "#worksheet-to", "30")
 		setInput(t, ctx, "#worksheet-paper", "a4")
 		setInput(t, ctx, "#worksheet-blanks", "forward")
+		setInput(t, ctx, "#worksheet-mode", "exact")
 		evalJS[bool](t, ctx, `(() => { const k = document.getElementById("worksheet-keys"); k.checked = false; k.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`)
 		waitJS(t, ctx, 5*time.Second, "the count of 30 worksheets", `document.getElementById("worksheet-count").textContent.startsWith("30 worksheets,")`)
 		// Print: the link the browser would open in a new tab.
@@ -355,7 +365,7 @@ func TestWorksheetDialog(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := url.Values{"m": {"autoencoder"}, "from": {"1"}, "to": {"30"}, "keys": {"0"}, "paper": {"a4"},
-			"blanks": {"forward"}, "mode": {"hand"}, "auto": {"1"}}
+			"blanks": {"forward"}, "mode": {"exact"}, "auto": {"1"}}
 		if u.Path != s.Prefix+"/print" || u.Query().Encode() != want.Encode() || opened.Target != "_blank" {
 			t.Errorf("Print opens %s (target %q); want %s/print?%s in a new tab", opened.Href, opened.Target, s.Prefix, want.Encode())
 		}

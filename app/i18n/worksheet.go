@@ -38,6 +38,8 @@ func init() {
 		"worksheet.print_hint":       {"Print with the browser's default margins and scale; the paper size is set by the page.", "请用浏览器的默认边距和缩放打印；纸张大小由页面设定。"},
 		"worksheet.kind":             {"Worksheet", "练习卷"},
 		"worksheet.number":           {"Exercise number {n}", "题目编号 {n}"},
+		"worksheet.tag":              {"Exercise {n}", "题目 {n}"},
+		"worksheet.key_tag":          {"Key {n}", "答案 {n}"},
 		"worksheet.name":             {"Name:", "姓名："},
 		"worksheet.date":             {"Date:", "日期："},
 		"worksheet.instructions": {"Work each step on paper and write the numbers into the empty boxes. A dotted box is worked out from boxes before it: copy your answer, or work it out.",
