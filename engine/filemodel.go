@@ -43,6 +43,28 @@ func LookupText(lang, key string) (string, bool) {
 // FileModel is a walkthrough read from a file.
 type FileModel struct {
 	W *Walkthrough
+
+	defaults struct {
+		sync.Mutex
+		t map[Mode]*Trace // the default exercise's trace by mode (DefaultTrace)
+	}
+}
+
+// defaultTrace is the default exercise worked through in mode, worked
+// once and kept.
+func (m *FileModel) defaultTrace(mode Mode) *Trace {
+	d := &m.defaults
+	d.Lock()
+	defer d.Unlock()
+	if t := d.t[mode]; t != nil {
+		return t
+	}
+	if d.t == nil {
+		d.t = map[Mode]*Trace{}
+	}
+	t := m.Run(m.Exercise(), mode)
+	d.t[mode] = t
+	return t
 }
 
 // walkthroughOf returns the walkthrough a model runs, or nil.
@@ -85,7 +107,8 @@ func NewModel(w *Walkthrough) (Model, Problems) {
 	for _, n := range w.Steps {
 		setText(key+"."+n.ID+".title", n.Title)
 		setText(key+"."+n.ID+".text", n.Text)
-		for suffix, t := range map[string]Text{"note": n.Note, "hand_note": n.HandNote, "exact_note": n.ExactNote, "label": n.Label} {
+		for suffix, t := range map[string]Text{"note": n.Note, "hand_note": n.HandNote, "exact_note": n.ExactNote,
+			"worked": n.Worked, "label": n.Label} {
 			if t != nil {
 				setText(key+"."+n.ID+"."+suffix, t)
 			}
@@ -148,8 +171,10 @@ func (m *FileModel) learnTexts(c *Ctx) Problems {
 			}
 			setText(key+"."+s.ID+"."+part, fill(tmpl, c, o.node))
 		}
-		if t := own["note"]; t != nil {
-			setText(key+"."+s.ID+".note", t)
+		for _, part := range []string{"note", "worked"} {
+			if t := own[part]; t != nil {
+				setText(key+"."+s.ID+"."+part, t)
+			}
 		}
 	}
 	return probs
@@ -241,10 +266,15 @@ func (m *FileModel) run(st *State, mode Mode, p *practiceRun) *Trace {
 	c.T.practice = p
 	c.run(st)
 	for id, t := range m.W.Texts {
+		s := c.T.Step(id)
+		if s == nil {
+			continue
+		}
 		if t["note"] != nil {
-			if s := c.T.Step(id); s != nil {
-				s.Note = m.W.Key + "." + id + ".note"
-			}
+			s.Note = m.W.Key + "." + id + ".note"
+		}
+		if t["worked"] != nil {
+			s.Worked = m.W.Key + "." + id + ".worked"
 		}
 	}
 	return c.T
