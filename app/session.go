@@ -185,6 +185,16 @@ func (s *Session) recomputeAfter(changed string) {
 	} else {
 		s.flip = 1
 	}
+	// A step's worked example shows while its numbers are the default
+	// exercise's (in practice mode, less the steps it would give answers
+	// of): the default trace is worked once per model and mode.
+	def := engine.DefaultTrace(s.Model, s.Page.Mode)
+	var worked map[string]bool
+	if s.Practice != nil {
+		worked = s.Practice.Worked(def)
+	} else {
+		worked = s.Trace.Worked(def)
+	}
 	old := map[string]*StepView{}
 	for i := range s.Views {
 		old[s.Views[i].ID] = &s.Views[i]
@@ -196,7 +206,7 @@ func (s *Session) recomputeAfter(changed string) {
 			views[i].unflash()
 			continue
 		}
-		views[i] = viewStep(s.Trace, i, st, editable, old[st.ID], s.flip)
+		views[i] = viewStep(s.Trace, i, st, editable, old[st.ID], s.flip, worked[st.ID])
 		if s.Practice != nil {
 			s.practiceView(&views[i])
 		}

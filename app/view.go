@@ -67,6 +67,7 @@ type StepView struct {
 	Title    string // message keys
 	Text     string
 	Note     string
+	Worked   string // "" unless true of the numbers shown (Session.recomputeAfter)
 	Formula  string // MathML content
 	Product  bool
 	FoldBias bool
@@ -86,9 +87,12 @@ type StepView struct {
 	Tally engine.Tally
 }
 
-func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
+func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8, worked bool) StepView {
 	v := StepView{Index: i, ID: s.ID, Title: s.Title, Text: s.Text, Note: s.Note, Formula: s.Formula,
 		Product: s.Layout == engine.Product, FoldBias: s.FoldBias, Ops: s.Ops, Undefined: s.Undefined}
+	if worked {
+		v.Worked = s.Worked
+	}
 	if s.WaitsOn != "" {
 		for k, o := range t.Steps {
 			if o.ID == s.WaitsOn {
@@ -109,10 +113,11 @@ func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, 
 }
 
 // shape writes a step view's signature: everything a redraw depends on
-// except numbers, strikes and grey levels, which are patched.
+// except numbers, strikes and grey levels, which are patched (a worked
+// example coming or going redraws the card).
 func shape(v *StepView) string {
 	var b strings.Builder
-	b.WriteString(v.ID + "|" + v.Undefined + "|" + strconv.Itoa(v.WaitsOn))
+	b.WriteString(v.ID + "|" + v.Undefined + "|" + strconv.Itoa(v.WaitsOn) + "|" + v.Worked)
 	for i := range v.Matrices {
 		m := &v.Matrices[i]
 		b.WriteString("|" + m.ID + ":" + strconv.Itoa(m.Rows) + "x" + strconv.Itoa(m.Cols))

@@ -240,16 +240,21 @@ func buildSheets(m engine.Model, o SheetOptions, n uint64) (work, key sheet, ok 
 		if blanks == 0 && unknown > 0 || kv == nil {
 			continue
 		}
-		work.Steps = append(work.Steps, paperView(v))
-		key.Steps = append(key.Steps, paperView(*kv))
+		work.Steps = append(work.Steps, paperView(v, n))
+		key.Steps = append(key.Steps, paperView(*kv, n))
 		key.Marks = append(key.Marks, marks)
 	}
 	return work, key, true
 }
 
 // paperView is a step's view for paper: the exercise's numbers are
-// printed, not inputs.
-func paperView(v StepView) StepView {
+// printed, not inputs. Exercise n≠0 has drawn numbers, so no worked
+// example of the default exercise is printed with it (on a worksheet,
+// the practice session has already left them out of steps with blanks).
+func paperView(v StepView, n uint64) StepView {
+	if n != 0 {
+		v.Worked = ""
+	}
 	v.Matrices = append([]MatrixView(nil), v.Matrices...)
 	for i := range v.Matrices {
 		v.Matrices[i].Editable, v.Matrices[i].Noise = false, false
@@ -574,6 +579,9 @@ func sheetStep(v *StepView, look matrixLook, full bool) app.UI {
 	)}
 	if full {
 		body = append(body, app.P().Class("step-text").Text(i18n.T(lang, v.Text)))
+		if v.Worked != "" {
+			body = append(body, app.P().Class("step-worked").Text(i18n.T(lang, v.Worked)))
+		}
 		if v.Note != "" {
 			body = append(body, app.P().Class("step-note").Text(i18n.T(lang, v.Note)))
 		}
