@@ -108,7 +108,7 @@ func NewModel(w *Walkthrough) (Model, Problems) {
 		setText(key+"."+n.ID+".title", n.Title)
 		setText(key+"."+n.ID+".text", n.Text)
 		for suffix, t := range map[string]Text{"note": n.Note, "hand_note": n.HandNote, "exact_note": n.ExactNote,
-			"worked": n.Worked, "label": n.Label} {
+			"worked": n.Worked, "hand_worked": n.HandWorked, "exact_worked": n.ExactWorked, "label": n.Label} {
 			if t != nil {
 				setText(key+"."+n.ID+"."+suffix, t)
 			}
@@ -120,6 +120,20 @@ func NewModel(w *Walkthrough) (Model, Problems) {
 		}
 	}
 	return m, nil
+}
+
+// workedPart is the field whose worked example a step shows in mode: the
+// mode's own (hand_worked, exact_worked), else worked; "" for none.
+func workedPart(mode Mode, hand, exact, both bool) string {
+	switch {
+	case mode == Hand && hand:
+		return "hand_worked"
+	case mode == Exact && exact:
+		return "exact_worked"
+	case both:
+		return "worked"
+	}
+	return ""
 }
 
 // try works the walkthrough through, turning a failure into the problem of
@@ -171,7 +185,7 @@ func (m *FileModel) learnTexts(c *Ctx) Problems {
 			}
 			setText(key+"."+s.ID+"."+part, fill(tmpl, c, o.node))
 		}
-		for _, part := range []string{"note", "worked"} {
+		for _, part := range []string{"note", "worked", "hand_worked", "exact_worked"} {
 			if t := own[part]; t != nil {
 				setText(key+"."+s.ID+"."+part, t)
 			}
@@ -273,8 +287,8 @@ func (m *FileModel) run(st *State, mode Mode, p *practiceRun) *Trace {
 		if t["note"] != nil {
 			s.Note = m.W.Key + "." + id + ".note"
 		}
-		if t["worked"] != nil {
-			s.Worked = m.W.Key + "." + id + ".worked"
+		if part := workedPart(mode, t["hand_worked"] != nil, t["exact_worked"] != nil, t["worked"] != nil); part != "" {
+			s.Worked = m.W.Key + "." + id + "." + part
 		}
 	}
 	return c.T

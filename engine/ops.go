@@ -306,8 +306,8 @@ func (c *Ctx) addNotes(n *Node) {
 	case n.Note != nil:
 		s.Note = key + ".note"
 	}
-	if n.Worked != nil {
-		s.Worked = key + ".worked"
+	if part := workedPart(c.Mode, n.HandWorked != nil, n.ExactWorked != nil, n.Worked != nil); part != "" {
+		s.Worked = key + "." + part
 	}
 }
 

@@ -119,7 +119,9 @@ type Node struct {
 	HandNote, ExactNote Text
 	// Worked works the default exercise's numbers through; it is shown
 	// only while they are the numbers on the page (Trace.AsDefault).
-	Worked Text
+	// HandWorked and ExactWorked do so in one mode only, where the modes'
+	// numbers differ (3ˣ on paper, eˣ exactly).
+	Worked, HandWorked, ExactWorked Text
 	// Label names a loss in the training panel.
 	Label Text
 }
@@ -578,7 +580,7 @@ func (r *reader) hue(t *Table, field string) Hue {
 // stepFields are the fields every step may have; an op adds its own
 // parameters.
 var stepFields = []string{"id", "op", "in", "out", "name", "hue", "role", "row_labels", "col_labels", "picture",
-	"title", "text", "note", "hand_note", "exact_note", "worked", "label"}
+	"title", "text", "note", "hand_note", "exact_note", "worked", "hand_worked", "exact_worked", "label"}
 
 func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 	stepIDs := map[string]bool{}
@@ -656,6 +658,8 @@ func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 		n.HandNote = r.text(t, field, "hand_note", false)
 		n.ExactNote = r.text(t, field, "exact_note", false)
 		n.Worked = r.text(t, field, "worked", false)
+		n.HandWorked = r.text(t, field, "hand_worked", false)
+		n.ExactWorked = r.text(t, field, "exact_worked", false)
 		n.Label = r.text(t, field, "label", false)
 		if n.Op == nil {
 			for _, o := range outs {
@@ -823,9 +827,10 @@ func (r *reader) texts(w *Walkthrough, root *Table) {
 			r.add(tv.Line, field, "should be a table with a title and a text")
 			continue
 		}
-		r.known(tv.Tab, field, "title", "text", "note", "worked")
+		parts := []string{"title", "text", "note", "worked", "hand_worked", "exact_worked"}
+		r.known(tv.Tab, field, parts...)
 		m := map[string]Text{}
-		for _, k := range []string{"title", "text", "note", "worked"} {
+		for _, k := range parts {
 			if t := r.text(tv.Tab, field, k, false); t != nil {
 				m[k] = t
 			}

@@ -276,3 +276,33 @@ func TestWorkedNeverInPracticedSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkedByMode: hand_worked and exact_worked are shown in their own
+// mode only, before worked.
+func TestWorkedByMode(t *testing.T) {
+	src := strings.NewReplacer(`slug = "tiny-worked"`, `slug = "tiny-worked-modes"`,
+		`worked.en = "Y₁ = 1·1 − 1·0 + 0 = 1."`, `hand_worked = { en = "On paper.", zh = "纸上。" }`+"\n"+`worked.en = "Y₁ = 1·1 − 1·0 + 0 = 1."`,
+		`worked = { en = "1 − 1`, `exact_worked = { en = "Exactly.", zh = "精确。" }`+"\n"+`worked = { en = "1 − 1`).Replace(workedFile)
+	m, probs := LoadWalkthrough(src)
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	for _, c := range []struct {
+		mode       Mode
+		layer, sub string
+	}{{Hand, "hand_worked", "worked"}, {Exact, "worked", "exact_worked"}} {
+		tr := m.Run(m.Exercise(), c.mode)
+		if got := tr.Step("layer").Worked; got != "tiny-worked-modes.layer."+c.layer {
+			t.Errorf("%s: layer shows %q", c.mode, got)
+		}
+		if got := tr.Step("loss.diff").Worked; got != "tiny-worked-modes.loss.diff."+c.sub {
+			t.Errorf("%s: loss.diff shows %q", c.mode, got)
+		}
+		if w := tr.Worked(DefaultTrace(m, c.mode)); !w["layer"] || !w["loss.diff"] {
+			t.Errorf("%s: default shows %v", c.mode, w)
+		}
+	}
+	if s, _ := LookupText("zh", "tiny-worked-modes.loss.diff.exact_worked"); s != "精确。" {
+		t.Errorf("exact_worked zh = %q", s)
+	}
+}
