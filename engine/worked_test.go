@@ -306,3 +306,22 @@ func TestWorkedByMode(t *testing.T) {
 		t.Errorf("exact_worked zh = %q", s)
 	}
 }
+
+// TestWorkedAgreesAcrossModes: a worked example for both modes (worked)
+// sits only on a step whose default numbers are the same in both; where
+// 3ˣ on paper and eˣ differ, it is hand_worked or exact_worked.
+func TestWorkedAgreesAcrossModes(t *testing.T) {
+	for _, m := range testModels(t) {
+		hand, exact := DefaultTrace(m, Hand), DefaultTrace(m, Exact)
+		for _, s := range hand.Steps {
+			e := exact.Step(s.ID)
+			if e == nil || !strings.HasSuffix(s.Worked, ".worked") {
+				continue
+			}
+			if !sameStep(s, e) || !hand.sameReads(s, exact) {
+				t.Errorf("%s: step %s's numbers differ between the modes; its worked example should be hand_worked or exact_worked",
+					m.Info().Slug, s.ID)
+			}
+		}
+	}
+}
