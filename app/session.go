@@ -187,13 +187,17 @@ func (s *Session) recomputeAfter(changed string) {
 	}
 	// A step's worked example shows while its numbers are the default
 	// exercise's (in practice mode, less the steps it would give answers
-	// of): the default trace is worked once per model and mode.
-	def := engine.DefaultTrace(s.Model, s.Page.Mode)
+	// of): the default trace is worked once per model and mode. On drawn
+	// numbers (and so on a worksheet of exercise N ≠ 0) none is shown,
+	// not even of a step that reads only numbers New numbers keeps.
 	var worked map[string]bool
-	if s.Practice != nil {
-		worked = s.Practice.Worked(def)
-	} else {
-		worked = s.Trace.Worked(def)
+	if s.Page.Numbers == 0 {
+		def := engine.DefaultTrace(s.Model, s.Page.Mode)
+		if s.Practice != nil {
+			worked = s.Practice.Worked(def)
+		} else {
+			worked = s.Trace.Worked(def)
+		}
 	}
 	old := map[string]*StepView{}
 	for i := range s.Views {

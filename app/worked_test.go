@@ -201,3 +201,24 @@ func TestWorkedOnWorksheets(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkedHiddenOnNewNumbers: every worked example of every built-in
+// walkthrough shows on its default page, and none after New numbers, in
+// either mode.
+func TestWorkedHiddenOnNewNumbers(t *testing.T) {
+	for _, m := range engine.Models() {
+		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
+			s := NewSession(m, mode)
+			for _, seed := range []uint64{0, 1, 2, 0} {
+				if !s.NewNumbers(seed) {
+					t.Fatalf("%s: no exercise %d", m.Info().Slug, seed)
+				}
+				for i, st := range s.Trace.Steps {
+					if want := map[bool]string{true: st.Worked}[seed == 0]; s.Views[i].Worked != want {
+						t.Errorf("%s/%s exercise %d: step %s shows worked example %q, want %q", m.Info().Slug, mode, seed, st.ID, s.Views[i].Worked, want)
+					}
+				}
+			}
+		}
+	}
+}

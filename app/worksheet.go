@@ -240,21 +240,17 @@ func buildSheets(m engine.Model, o SheetOptions, n uint64) (work, key sheet, ok 
 		if blanks == 0 && unknown > 0 || kv == nil {
 			continue
 		}
-		work.Steps = append(work.Steps, paperView(v, n))
-		key.Steps = append(key.Steps, paperView(*kv, n))
+		work.Steps = append(work.Steps, paperView(v))
+		key.Steps = append(key.Steps, paperView(*kv))
 		key.Marks = append(key.Marks, marks)
 	}
 	return work, key, true
 }
 
 // paperView is a step's view for paper: the exercise's numbers are
-// printed, not inputs. Exercise n≠0 has drawn numbers, so no worked
-// example of the default exercise is printed with it (on a worksheet,
-// the practice session has already left them out of steps with blanks).
-func paperView(v StepView, n uint64) StepView {
-	if n != 0 {
-		v.Worked = ""
-	}
+// printed, not inputs. (The sessions leave out the worked examples of an
+// exercise N ≠ 0, and on a worksheet those of steps with blanks.)
+func paperView(v StepView) StepView {
 	v.Matrices = append([]MatrixView(nil), v.Matrices...)
 	for i := range v.Matrices {
 		v.Matrices[i].Editable, v.Matrices[i].Noise = false, false

@@ -186,8 +186,9 @@ func TestWorkedAfterEditExactly(t *testing.T) {
 }
 
 // TestWorkedHiddenAfterDraw: after New numbers, no step that reads or
-// shows a drawn variable keeps its default numbers, and no worked example
-// of a built-in walkthrough is shown.
+// shows a drawn variable keeps its default numbers. (A step that reads
+// only kept variables does; the page shows no worked example on drawn
+// numbers at all: see app's TestWorkedHiddenOnNewNumbers.)
 func TestWorkedHiddenAfterDraw(t *testing.T) {
 	for _, m := range testModels(t) {
 		for seed := uint64(1); seed <= 4; seed++ {
@@ -209,9 +210,6 @@ func TestWorkedHiddenAfterDraw(t *testing.T) {
 							t.Errorf("%s/%s seed %d: step %s reads drawn %s and keeps its default numbers", m.Info().Slug, mode, seed, s.ID, v.ID)
 						}
 					}
-				}
-				for id := range tr.Worked(def) {
-					t.Errorf("%s/%s seed %d: step %s shows its worked example", m.Info().Slug, mode, seed, id)
 				}
 			}
 		}
