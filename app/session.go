@@ -222,6 +222,20 @@ func (s *Session) recomputeAfter(changed string) {
 	} else {
 		s.flip = 1
 	}
+	// A step's worked example shows while its numbers are the default
+	// exercise's (in practice mode, less the steps it would give answers
+	// of): the default trace is worked once per model and mode. On drawn
+	// numbers (and so on a worksheet of exercise N ≠ 0) none is shown,
+	// not even of a step that reads only numbers New numbers keeps.
+	var worked map[string]bool
+	if s.Page.Numbers == 0 {
+		def := engine.DefaultTrace(s.Model, s.Page.Mode)
+		if s.Practice != nil {
+			worked = s.Practice.Worked(def)
+		} else {
+			worked = s.Trace.Worked(def)
+		}
+	}
 	old := map[string]*StepView{}
 	for i := range s.Views {
 		old[s.Views[i].ID] = &s.Views[i]
@@ -234,12 +248,12 @@ func (s *Session) recomputeAfter(changed string) {
 			continue
 		}
 		if later[st.ID] && i != s.Page.Step {
-			if v, ok := staleView(s.Trace, i, st, old[st.ID]); ok {
+			if v, ok := staleView(s.Trace, i, st, old[st.ID], worked[st.ID]); ok {
 				views[i] = v
 				continue
 			}
 		}
-		views[i] = viewStep(s.Trace, i, st, s.editable, old[st.ID], s.flip)
+		views[i] = viewStep(s.Trace, i, st, s.editable, old[st.ID], s.flip, worked[st.ID])
 		if s.Practice != nil {
 			s.practiceView(&views[i])
 		}
@@ -257,7 +271,7 @@ func (s *Session) recomputeAfter(changed string) {
 func (s *Session) View(i int) *StepView {
 	v := &s.Views[i]
 	if v.stale {
-		*v = viewStep(s.Trace, i, s.Trace.Steps[i], s.editable, v, s.flip)
+		*v = viewStep(s.Trace, i, s.Trace.Steps[i], s.editable, v, s.flip, v.Worked != "")
 	}
 	return v
 }

@@ -119,6 +119,9 @@ func (c *StepCard) Render() app.UI {
 		),
 		app.P().Class("step-text").Text(i18n.T(lang, v.Text)),
 	}
+	if v.Worked != "" {
+		body = append(body, app.P().Class("step-worked").Text(i18n.T(lang, v.Worked)))
+	}
 	if v.Note != "" {
 		body = append(body, app.P().Class("step-note").Text(i18n.T(lang, v.Note)))
 	}

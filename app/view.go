@@ -70,6 +70,7 @@ type StepView struct {
 	Title    string // message keys
 	Text     string
 	Note     string
+	Worked   string // "" unless true of the numbers shown (Session.recomputeAfter)
 	Formula  string // MathML content
 	Product  bool
 	FoldBias bool
@@ -96,10 +97,14 @@ type StepView struct {
 }
 
 // viewHeader is a step view without its matrices: what changes with the
-// numbers only through whether the step is defined.
-func viewHeader(t *engine.Trace, i int, s *engine.Step) StepView {
+// numbers only through whether the step is defined and whether its worked
+// example is true of them.
+func viewHeader(t *engine.Trace, i int, s *engine.Step, worked bool) StepView {
 	v := StepView{Index: i, ID: s.ID, Title: s.Title, Text: s.Text, Note: s.Note, Formula: s.Formula,
 		Product: s.Layout == engine.Product, FoldBias: s.FoldBias, Ops: s.Ops, Undefined: s.Undefined}
+	if worked {
+		v.Worked = s.Worked
+	}
 	if s.WaitsOn != "" {
 		for k, o := range t.Steps {
 			if o.ID == s.WaitsOn {
@@ -114,7 +119,7 @@ func viewHeader(t *engine.Trace, i int, s *engine.Step) StepView {
 // view prev: its header is current, its cells wait for Session.View. It
 // reports false when prev does not hold the same matrices (then the view
 // is built at once).
-func staleView(t *engine.Trace, i int, s *engine.Step, prev *StepView) (StepView, bool) {
+func staleView(t *engine.Trace, i int, s *engine.Step, prev *StepView, worked bool) (StepView, bool) {
 	if prev == nil || prev.Index != i || len(prev.Matrices) != len(s.Matrices) {
 		return StepView{}, false
 	}
@@ -124,7 +129,7 @@ func staleView(t *engine.Trace, i int, s *engine.Step, prev *StepView) (StepView
 			return StepView{}, false
 		}
 	}
-	v := viewHeader(t, i, s)
+	v := viewHeader(t, i, s, worked)
 	v.Matrices = prev.Matrices
 	v.unflash()
 	v.Shape = shape(&v)
@@ -132,8 +137,8 @@ func staleView(t *engine.Trace, i int, s *engine.Step, prev *StepView) (StepView
 	return v, true
 }
 
-func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8) StepView {
-	v := viewHeader(t, i, s)
+func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, prev *StepView, flip uint8, worked bool) StepView {
+	v := viewHeader(t, i, s, worked)
 	v.unsent = true
 	v.Matrices = make([]MatrixView, len(s.Matrices))
 	for k, m := range s.Matrices {
@@ -148,10 +153,11 @@ func viewStep(t *engine.Trace, i int, s *engine.Step, editable map[string]bool, 
 }
 
 // shape writes a step view's signature: everything a redraw depends on
-// except numbers, strikes and grey levels, which are patched.
+// except numbers, strikes and grey levels, which are patched (a worked
+// example coming or going redraws the card).
 func shape(v *StepView) string {
 	var b strings.Builder
-	b.WriteString(v.ID + "|" + v.Undefined + "|" + strconv.Itoa(v.WaitsOn))
+	b.WriteString(v.ID + "|" + v.Undefined + "|" + strconv.Itoa(v.WaitsOn) + "|" + v.Worked)
 	for i := range v.Matrices {
 		m := &v.Matrices[i]
 		b.WriteString("|" + m.ID + ":" + strconv.Itoa(m.Rows) + "x" + strconv.Itoa(m.Cols))

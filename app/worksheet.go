@@ -248,7 +248,8 @@ func buildSheets(m engine.Model, o SheetOptions, n uint64) (work, key sheet, ok 
 }
 
 // paperView is a step's view for paper: the exercise's numbers are
-// printed, not inputs.
+// printed, not inputs. (The sessions leave out the worked examples of an
+// exercise N ≠ 0, and on a worksheet those of steps with blanks.)
 func paperView(v StepView) StepView {
 	v.Matrices = append([]MatrixView(nil), v.Matrices...)
 	for i := range v.Matrices {
@@ -577,6 +578,9 @@ func sheetStep(v *StepView, look matrixLook, full bool, tag string) app.UI {
 	)}
 	if full {
 		body = append(body, app.P().Class("step-text").Text(i18n.T(lang, v.Text)))
+		if v.Worked != "" {
+			body = append(body, app.P().Class("step-worked").Text(i18n.T(lang, v.Worked)))
+		}
 		if v.Note != "" {
 			body = append(body, app.P().Class("step-note").Text(i18n.T(lang, v.Note)))
 		}

@@ -43,6 +43,28 @@ func LookupText(lang, key string) (string, bool) {
 // FileModel is a walkthrough read from a file.
 type FileModel struct {
 	W *Walkthrough
+
+	defaults struct {
+		sync.Mutex
+		t map[Mode]*Trace // the default exercise's trace by mode (DefaultTrace)
+	}
+}
+
+// defaultTrace is the default exercise worked through in mode, worked
+// once and kept.
+func (m *FileModel) defaultTrace(mode Mode) *Trace {
+	d := &m.defaults
+	d.Lock()
+	defer d.Unlock()
+	if t := d.t[mode]; t != nil {
+		return t
+	}
+	if d.t == nil {
+		d.t = map[Mode]*Trace{}
+	}
+	t := m.Run(m.Exercise(), mode)
+	d.t[mode] = t
+	return t
 }
 
 // walkthroughOf returns the walkthrough a model runs, or nil.
@@ -85,7 +107,8 @@ func NewModel(w *Walkthrough) (Model, Problems) {
 	for _, n := range w.Steps {
 		setText(key+"."+n.ID+".title", n.Title)
 		setText(key+"."+n.ID+".text", n.Text)
-		for suffix, t := range map[string]Text{"note": n.Note, "hand_note": n.HandNote, "exact_note": n.ExactNote, "label": n.Label} {
+		for suffix, t := range map[string]Text{"note": n.Note, "hand_note": n.HandNote, "exact_note": n.ExactNote,
+			"worked": n.Worked, "hand_worked": n.HandWorked, "exact_worked": n.ExactWorked, "label": n.Label} {
 			if t != nil {
 				setText(key+"."+n.ID+"."+suffix, t)
 			}
@@ -97,6 +120,20 @@ func NewModel(w *Walkthrough) (Model, Problems) {
 		}
 	}
 	return m, nil
+}
+
+// workedPart is the field whose worked example a step shows in mode: the
+// mode's own (hand_worked, exact_worked), else worked; "" for none.
+func workedPart(mode Mode, hand, exact, both bool) string {
+	switch {
+	case mode == Hand && hand:
+		return "hand_worked"
+	case mode == Exact && exact:
+		return "exact_worked"
+	case both:
+		return "worked"
+	}
+	return ""
 }
 
 // try works the walkthrough through, turning a failure into the problem of
@@ -148,8 +185,10 @@ func (m *FileModel) learnTexts(c *Ctx) Problems {
 			}
 			setText(key+"."+s.ID+"."+part, fill(tmpl, c, o.node))
 		}
-		if t := own["note"]; t != nil {
-			setText(key+"."+s.ID+".note", t)
+		for _, part := range []string{"note", "worked", "hand_worked", "exact_worked"} {
+			if t := own[part]; t != nil {
+				setText(key+"."+s.ID+"."+part, t)
+			}
 		}
 	}
 	return probs
@@ -241,10 +280,15 @@ func (m *FileModel) run(st *State, mode Mode, p *practiceRun) *Trace {
 	c.T.practice = p
 	c.run(st)
 	for id, t := range m.W.Texts {
+		s := c.T.Step(id)
+		if s == nil {
+			continue
+		}
 		if t["note"] != nil {
-			if s := c.T.Step(id); s != nil {
-				s.Note = m.W.Key + "." + id + ".note"
-			}
+			s.Note = m.W.Key + "." + id + ".note"
+		}
+		if part := workedPart(mode, t["hand_worked"] != nil, t["exact_worked"] != nil, t["worked"] != nil); part != "" {
+			s.Worked = m.W.Key + "." + id + "." + part
 		}
 	}
 	return c.T

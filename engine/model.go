@@ -29,6 +29,17 @@ type Model interface {
 	Run(st *State, mode Mode) *Trace
 }
 
+// DefaultTrace returns model m's default exercise worked through in mode:
+// what a step's worked example is measured against (Trace.AsDefault). A
+// walkthrough works it once per mode and keeps it, as it never changes;
+// the trace is shared, and no one may change it.
+func DefaultTrace(m Model, mode Mode) *Trace {
+	if c, ok := m.(interface{ defaultTrace(Mode) *Trace }); ok {
+		return c.defaultTrace(mode)
+	}
+	return m.Run(m.Exercise(), mode)
+}
+
 // Resampler is a model whose exercise holds noise drawn from a seed.
 type Resampler interface {
 	Resample(st *State, seed uint64)

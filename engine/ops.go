@@ -291,7 +291,7 @@ func (c *Ctx) run(st *State) {
 	}
 }
 
-// addNotes gives the node's first step its notes.
+// addNotes gives the node's first step its notes and its worked example.
 func (c *Ctx) addNotes(n *Node) {
 	s := c.T.Step(n.ID)
 	if s == nil {
@@ -305,6 +305,9 @@ func (c *Ctx) addNotes(n *Node) {
 		s.Note = key + ".exact_note"
 	case n.Note != nil:
 		s.Note = key + ".note"
+	}
+	if part := workedPart(c.Mode, n.HandWorked != nil, n.ExactWorked != nil, n.Worked != nil); part != "" {
+		s.Worked = key + "." + part
 	}
 }
 

@@ -533,3 +533,37 @@ func (pt *PracticeTrace) Progress(revealed map[CellRef]bool) (steps []Tally, tot
 	}
 	return steps, total
 }
+
+// Worked returns the steps of a practice run whose worked example may be
+// shown, by id: those Trace.Worked returns, less every step with blank
+// cells (its worked example would give their answers away) and every step
+// that reads or shows a blank whose entry is not right yet (with carry,
+// such a blank holds its right number, which the worked example quotes).
+func (pt *PracticeTrace) Worked(def *Trace) map[string]bool {
+	out := pt.Trace.Worked(def)
+	if len(out) == 0 {
+		return out
+	}
+	open := map[string]bool{} // matrices holding a blank not entered right
+	for _, ref := range pt.blanks {
+		delete(out, pt.producer[ref.Matrix])
+		e, entered := pt.run.entries[ref]
+		if want, ok := pt.Expected(ref); !entered || !ok || !Agrees(e, want) {
+			open[ref.Matrix] = true
+		}
+	}
+	for id := range out {
+		s := pt.Step(id)
+		for _, r := range s.Reads {
+			if open[r] {
+				delete(out, id)
+			}
+		}
+		for _, m := range s.Matrices {
+			if open[m.ID] || open[m.from] {
+				delete(out, id)
+			}
+		}
+	}
+	return out
+}

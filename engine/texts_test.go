@@ -31,7 +31,7 @@ func TestEveryStepTextInCatalog(t *testing.T) {
 				tr := m.Run(st, mode)
 				where := m.Info().Slug + "/" + mode.String()
 				for _, s := range tr.Steps {
-					for _, key := range []string{s.Title, s.Text, s.Note, s.Undefined} {
+					for _, key := range []string{s.Title, s.Text, s.Note, s.Worked, s.Undefined} {
 						if _, seen := keys[key]; key != "" && !seen {
 							keys[key] = where + " step " + s.ID
 						}

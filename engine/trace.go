@@ -25,6 +25,10 @@ type Step struct {
 	Title, Text string
 	// Note is an optional message key shown beside the step.
 	Note string
+	// Worked is an optional message key: the step worked through with the
+	// numbers of the walkthrough's default exercise. It is true only
+	// while the step's numbers are those (see AsDefault).
+	Worked string
 	// Formula is the step's formula as MathML content (without <math>).
 	Formula  string
 	Layout   Layout
@@ -231,12 +235,61 @@ func (t *Trace) Changed(before *Trace) []string {
 	return out
 }
 
+// AsDefault returns, in walkthrough order, the ids of the steps of t
+// whose numbers are exactly those of the same step of def, the trace of
+// the walkthrough's default exercise in the same mode (DefaultTrace): the
+// numbers it shows, struck ones included, and those of every matrix it
+// reads. A step's worked example (Step.Worked) quotes these numbers, so it
+// is true of these steps and of no other. Editing a variable takes from
+// the list at most the steps Downstream of it (and those showing it); a
+// practice run's entries and New numbers take the steps they reach.
+func (t *Trace) AsDefault(def *Trace) []string {
+	if def == nil || t.Mode != def.Mode || t.Model != def.Model {
+		return nil
+	}
+	var out []string
+	for _, s := range t.Steps {
+		if b := def.stepByID[s.ID]; b != nil && sameStep(s, b) && t.sameReads(s, def) {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// sameReads reports whether every matrix step s of t reads holds the
+// numbers it holds in def.
+func (t *Trace) sameReads(s *Step, def *Trace) bool {
+	for _, id := range s.Reads {
+		a, b := t.matrices[id], def.matrices[id]
+		if (a == nil) != (b == nil) || a != nil && !sameNumbers(a.Data, b.Data) {
+			return false
+		}
+	}
+	return true
+}
+
+// Worked returns the steps of t whose worked example is true: the steps
+// with one (Step.Worked) among those AsDefault returns, by id.
+func (t *Trace) Worked(def *Trace) map[string]bool {
+	out := map[string]bool{}
+	for _, id := range t.AsDefault(def) {
+		if t.stepByID[id].Worked != "" {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// sameStep reports whether two steps show the same numbers (struck ones
+// too) and are defined alike.
 func sameStep(a, b *Step) bool {
 	if len(a.Matrices) != len(b.Matrices) || a.Undefined != b.Undefined || a.WaitsOn != b.WaitsOn {
 		return false
 	}
 	for i := range a.Matrices {
-		if !sameNumbers(a.Matrices[i].Data, b.Matrices[i].Data) {
+		x, y := a.Matrices[i], b.Matrices[i]
+		if x.ID != y.ID || !sameNumbers(x.Data, y.Data) || (x.Before == nil) != (y.Before == nil) ||
+			x.Before != nil && !sameNumbers(x.Before, y.Before) {
 			return false
 		}
 	}

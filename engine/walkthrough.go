@@ -117,6 +117,11 @@ type Node struct {
 	Note   Text // shown in both modes
 	// HandNote and ExactNote are shown in one mode only.
 	HandNote, ExactNote Text
+	// Worked works the default exercise's numbers through; it is shown
+	// only while they are the numbers on the page (Trace.AsDefault).
+	// HandWorked and ExactWorked do so in one mode only, where the modes'
+	// numbers differ (3ˣ on paper, eˣ exactly).
+	Worked, HandWorked, ExactWorked Text
 	// Label names a loss in the training panel.
 	Label Text
 }
@@ -575,7 +580,7 @@ func (r *reader) hue(t *Table, field string) Hue {
 // stepFields are the fields every step may have; an op adds its own
 // parameters.
 var stepFields = []string{"id", "op", "in", "out", "name", "hue", "role", "row_labels", "col_labels", "picture",
-	"title", "text", "note", "hand_note", "exact_note", "label"}
+	"title", "text", "note", "hand_note", "exact_note", "worked", "hand_worked", "exact_worked", "label"}
 
 func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 	stepIDs := map[string]bool{}
@@ -652,6 +657,9 @@ func (r *reader) steps(w *Walkthrough, root *Table, defined map[string]Shape) {
 		n.Note = r.text(t, field, "note", false)
 		n.HandNote = r.text(t, field, "hand_note", false)
 		n.ExactNote = r.text(t, field, "exact_note", false)
+		n.Worked = r.text(t, field, "worked", false)
+		n.HandWorked = r.text(t, field, "hand_worked", false)
+		n.ExactWorked = r.text(t, field, "exact_worked", false)
 		n.Label = r.text(t, field, "label", false)
 		if n.Op == nil {
 			for _, o := range outs {
@@ -819,9 +827,10 @@ func (r *reader) texts(w *Walkthrough, root *Table) {
 			r.add(tv.Line, field, "should be a table with a title and a text")
 			continue
 		}
-		r.known(tv.Tab, field, "title", "text", "note")
+		parts := []string{"title", "text", "note", "worked", "hand_worked", "exact_worked"}
+		r.known(tv.Tab, field, parts...)
 		m := map[string]Text{}
-		for _, k := range []string{"title", "text", "note"} {
+		for _, k := range parts {
 			if t := r.text(tv.Tab, field, k, false); t != nil {
 				m[k] = t
 			}

@@ -98,6 +98,7 @@ func TestValidationMessages(t *testing.T) {
 		{"loss label", `label = { en = "loss", zh = "损失" }`, ``, 31, `a loss needs a label`},
 		{"duplicate step", `id = "loss"`, `id = "layer"`, 32, `"layer" is used by two steps`},
 		{"bad phase", `text = { en = "Square.", zh = "平方。" }`, "text = { en = \"Square.\", zh = \"平方。\" }\n[[phase]]\nid = \"p\"\nlosses = [\"layer\"]\ntrain = [\"X\"]", 40, `"layer" is not a loss step`},
+		{"worked language", `text = { en = "Multiply.", zh = "相乘。" }`, "text = { en = \"Multiply.\", zh = \"相乘。\" }\nworked = { en = \"1·1 = 1\" }", 30, `step "layer" › worked.zh: the zh text is missing`},
 		{"texts of a step", `text = { en = "Square.", zh = "平方。" }`, "text = { en = \"Square.\", zh = \"平方。\" }\n[texts.\"loss.diff\"]\ntitle = { en = \"x\" }", 39, `the zh text is missing`},
 		{"inline table over lines", `title = { en = "Tiny", zh = "小" }`, "title = { en = \"Tiny\",\nzh = \"小\" }", 4, `must close with }`},
 		{"not utf-8", `slug = "tiny"`, "slug = \"ti\xffny\"", 1, `not UTF-8`},

@@ -259,11 +259,13 @@ func TestUIPractice(t *testing.T) {
 	selectScope(t, ctx, "all")
 	showAll(t, ctx, n)
 	checkNoAnswer(t, ctx, m, plain)
+	checkNoWorkedInBlanks(t, ctx, "every step blank")
 
 	// The forward steps.
 	selectScope(t, ctx, "forward")
 	p := newPractice(m, st, engine.ScopeForward)
 	pageMatchesPractice(t, ctx, "practice on", p)
+	checkNoWorkedInBlanks(t, ctx, "the forward steps blank")
 
 	// The first step with blanks, filled in right: every cell right, its
 	// tally all right, the count counts them.
@@ -540,6 +542,16 @@ func checkHint(t *testing.T, ctx context.Context, p *practice, step string, ref 
 // empty input, a name that is only its place), no cell that shows a blank
 // again has a number, no picture of a blank matrix is drawn, the loss is
 // hidden and training is off.
+// checkNoWorkedInBlanks: no step with blanks shows a worked example (it
+// works the default numbers through, so it would give their answers).
+func checkNoWorkedInBlanks(t *testing.T, ctx context.Context, when string) {
+	t.Helper()
+	if bad := evalJS[[]string](t, ctx, `[...document.querySelectorAll("section.step[data-step]")]
+		.filter(s => s.querySelector("td.cell.blank") && s.querySelector(".step-worked")).map(s => s.dataset.step)`); len(bad) > 0 {
+		t.Errorf("%s: steps %v have blanks and show a worked example", when, bad)
+	}
+}
+
 func checkNoAnswer(t *testing.T, ctx context.Context, m engine.Model, plain *engine.Trace) {
 	t.Helper()
 	blanks := engine.Blanks(plain, engine.ScopeAll, 1)
