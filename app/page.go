@@ -198,7 +198,7 @@ func (p *ModelPage) refreshSoon(ctx app.Context) {
 	ctx.After(20*time.Millisecond, func(ctx app.Context) {
 		ctx.PreventUpdate() // only numbers change: they are patched
 		p.refreshDue = false
-		p.s.Refresh(4 * time.Millisecond)
+		p.s.Refresh(3 * time.Millisecond) // input waits at most about this long
 		patchNumbers(p.s)
 	})
 }

@@ -119,9 +119,17 @@ func (c *StepCard) Render() app.UI {
 		),
 		app.P().Class("step-text").Text(i18n.T(lang, v.Text)),
 	}
+	// The worked example's paragraph is always there, hidden when it is
+	// not true of the numbers: an edit that hides it must not shift the
+	// card's later children, which go-app would then build anew, the input
+	// being typed into with them.
+	// It holds no text while hidden (in practice mode it would give
+	// answers away).
+	worked, workedClass := "", "step-worked off"
 	if v.Worked != "" {
-		body = append(body, app.P().Class("step-worked").Text(i18n.T(lang, v.Worked)))
+		worked, workedClass = i18n.T(lang, v.Worked), "step-worked"
 	}
+	body = append(body, app.P().Class(workedClass).Text(worked))
 	if v.Note != "" {
 		body = append(body, app.P().Class("step-note").Text(i18n.T(lang, v.Note)))
 	}

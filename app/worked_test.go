@@ -85,6 +85,11 @@ func workedShown(t *testing.T, s *Session) map[string]bool {
 	out := map[string]bool{}
 	for i, v := range s.Views {
 		html := app.HTMLString(&StepCard{Index: i, Shape: v.Shape, Lang: i18n.EN, Session: s, Current: true})
+		// The paragraph is always there (the card's children do not move),
+		// hidden and empty when the example is not true.
+		if !strings.Contains(html, `class="step-worked`) {
+			t.Errorf("step %s: the card has no worked-example paragraph, hidden or not", v.ID)
+		}
 		at := strings.Index(html, `class="step-worked"`)
 		if (at >= 0) != (v.Worked != "") {
 			t.Errorf("step %s: view has worked %q, card draws it: %v", v.ID, v.Worked, at >= 0)

@@ -245,3 +245,33 @@ func TestUITypingKeyByKey(t *testing.T) {
 		t.Errorf("after leaving the cell it shows %q, want the last good %q", got, page0[cellKey{"W1", 0, 0}])
 	}
 }
+
+// TestUIEditKeepsTheCell: committing an edit in a step whose worked
+// example it makes untrue hides the example without rebuilding the step:
+// the input typed into is the same element, still focused, so the reader
+// can go on typing.
+func TestUIEditKeepsTheCell(t *testing.T) {
+	t.Parallel()
+	ctx, _, _ := uiTest(t, "linear-layer")
+	worked := `document.querySelector('section[data-step="ex1"] .step-worked')`
+	if !evalJS[bool](t, ctx, worked+` && !`+worked+`.classList.contains("off") && `+worked+`.textContent !== ""`) {
+		t.Fatal("step 1 of the linear layer shows no worked example on its default numbers")
+	}
+	sel := `section[data-step="ex1"] ` + cellSel("W1", 0, 0) + " input.cell-input"
+	if !evalJS[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); window.__typed = el;
+		el.scrollIntoView({block: "center", behavior: "instant"}); el.focus(); el.select(); return document.activeElement === el; })()`, sel)) {
+		t.Fatal("cannot focus W1[1,1]")
+	}
+	for _, k := range []string{"5", kb.Enter} {
+		if err := within(ctx, 5*time.Second, chromedp.KeyEvent(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitJS(t, ctx, 5*time.Second, "the worked example to go", `(() => { const w = `+worked+`; return !w || w.classList.contains("off") && w.textContent === ""; })()`)
+	settle(t, ctx)
+	if !evalJS[bool](t, ctx, `window.__typed.isConnected && document.activeElement === window.__typed && window.__typed.value === "5"`) {
+		t.Errorf("after the commit the cell typed into was rebuilt or lost the focus (connected %v, focused %v, value %q)",
+			evalJS[bool](t, ctx, `window.__typed.isConnected`), evalJS[bool](t, ctx, `document.activeElement === window.__typed`),
+			evalJS[string](t, ctx, `window.__typed.value`))
+	}
+}

@@ -96,12 +96,15 @@ const patchApply = (ln, flashing) => {
     td.classList.add("flash" + flash);
   }
 };
-// patchDrain writes waiting cells while the page is idle, a slice at a time.
+// patchDrain writes waiting cells while the page is idle, a slice of at
+// most about 3 ms at a time: input that arrives meanwhile waits no longer
+// than that, and the next frame has that much more style to work out.
 const patchDrain = (deadline) => {
   patchIdle = false;
+  const end = performance.now() + 3;
   let n = 0;
   for (const [k, ln] of patchLater) {
-    if (n % 64 === 0 && n > 0 && deadline.timeRemaining() < 2 && !(deadline.didTimeout && n < 256)) break;
+    if (n % 32 === 0 && n > 0 && (performance.now() > end || deadline.timeRemaining() < 1) && !(deadline.didTimeout && n < 128)) break;
     patchLater.delete(k);
     patchApply(ln, false);
     n++;
