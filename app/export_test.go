@@ -22,7 +22,7 @@ import (
 func exportSessions(t *testing.T) map[string]*Session {
 	t.Helper()
 	out := map[string]*Session{}
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		slug := m.Info().Slug
 		out[slug+"/hand"] = NewSession(m, engine.Hand)
 		out[slug+"/exact"] = NewSession(m, engine.Exact)

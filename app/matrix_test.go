@@ -22,7 +22,7 @@ import (
 // number.
 func TestCellTextsFit(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
 			where := m.Info().Slug + "/" + mode.String()
 			s := NewSession(m, mode)
@@ -116,7 +116,7 @@ var (
 // frame), a header for every column and every row (labels where the
 // matrix has them, else numbers), no layout role, and one Tab stop.
 func TestMatrixTables(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		s := NewSession(m, engine.Hand)
 		for i, v := range s.Views {
 			html := app.HTMLString(&StepCard{Index: i, Shape: v.Shape, Lang: i18n.EN, Session: s, Current: true})

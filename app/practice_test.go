@@ -2,7 +2,6 @@ package ui
 
 import (
 	"math"
-	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -433,26 +432,6 @@ func TestPracticeHidesTheLoss(t *testing.T) {
 	}
 }
 
-// practiceModels are the walkthroughs the generic practice tests check:
-// every one, or those BYHAND_MODELS names, which the test says loudly.
-func practiceModels(t *testing.T) []engine.Model {
-	t.Helper()
-	only := os.Getenv("BYHAND_MODELS")
-	if only == "" {
-		return engine.Models()
-	}
-	var out []engine.Model
-	for _, slug := range strings.Split(only, ",") {
-		m := engine.Lookup(strings.TrimSpace(slug))
-		if m == nil {
-			t.Fatalf("BYHAND_MODELS names %q, which is not registered", slug)
-		}
-		out = append(out, m)
-	}
-	t.Logf("CHECKING ONLY %d OF %d MODELS (BYHAND_MODELS=%s)", len(out), len(engine.Models()), only)
-	return out
-}
-
 var (
 	tdRE   = regexp.MustCompile(`<td [^>]*>`)
 	attrRE = regexp.MustCompile(`\b(data-v|data-full|title)=`)
@@ -471,7 +450,7 @@ func TestPracticeNoAnswerInViews(t *testing.T) {
 		modes = modes[:1]
 		t.Logf("UNDER NODE: HAND MODE ONLY (natively, both)")
 	}
-	for _, m := range practiceModels(t) {
+	for _, m := range testModels(t) {
 		for _, mode := range modes {
 			s := NewSession(m, mode)
 			s.SetPractice(engine.ScopeAll)
@@ -531,7 +510,7 @@ func TestPracticeNoAnswerInViews(t *testing.T) {
 // shown as not known, never with its answer, and none is explained. Every
 // other blank of every walkthrough is entered wrong, the rest left empty.
 func TestPracticeCarryShowsWhatItUses(t *testing.T) {
-	for _, m := range practiceModels(t) {
+	for _, m := range testModels(t) {
 		name := m.Info().Slug
 		p := pagestate.Default(m)
 		plain := m.Run(p.Exercise.Clone(), p.Mode)

@@ -14,7 +14,7 @@ import (
 // GOOS=js GOARCH=wasm with Node.
 
 func TestStepCardRendersEveryCell(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		s := NewSession(m, engine.Hand)
 		for i, v := range s.Views {
 			html := app.HTMLString(&StepCard{Index: i, Shape: v.Shape, Lang: i18n.EN, Session: s, Current: true})
@@ -70,7 +70,7 @@ func TestHomeListsEveryModel(t *testing.T) {
 	h := &Home{}
 	h.OnInit()
 	html := app.HTMLString(h)
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		if !strings.Contains(html, `href="`+m.Info().Slug+`"`) {
 			t.Errorf("home page does not link %s", m.Info().Slug)
 		}

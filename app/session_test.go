@@ -93,7 +93,7 @@ func TestBadEntriesChangeNothing(t *testing.T) {
 }
 
 func TestViewsNeverShowNaNOrInf(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		s := NewSession(m, engine.Exact)
 		for _, v := range s.Page.Exercise.Vars {
 			_ = s.Set(v.ID, 0, 0, 1e308)
@@ -187,7 +187,7 @@ func TestPicturesFollowNumbers(t *testing.T) {
 // TestPartialRecomputeMatchesFull: after an edit, the views rebuilt only
 // for the steps downstream of it equal views rebuilt from scratch.
 func TestPartialRecomputeMatchesFull(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
 			s := NewSession(m, mode)
 			for _, v := range s.Page.Exercise.Vars {
@@ -235,7 +235,7 @@ func sameView(a, b StepView) bool {
 // drawn (View) or when the page is idle (Refresh), with the numbers and
 // flashes an eager recompute gives, on every walkthrough.
 func TestStepsOutOfSightComeUpToDate(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		t.Run(m.Info().Slug, func(t *testing.T) {
 			lazy, eager := NewSession(m, engine.Hand), NewSession(m, engine.Hand)
 			lazy.OutOfSight = func() map[string]bool {

@@ -17,7 +17,7 @@ import (
 // the whole run back. A walkthrough whose loss stays in bounds at that
 // rate runs to the end.
 func TestTrainingDivergenceStops(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		s := NewSession(m, engine.Exact)
 		start, _ := s.Loss()
 		before := s.Page.Exercise.Clone()
@@ -53,7 +53,7 @@ func TestTrainingDivergenceStops(t *testing.T) {
 
 // At each model's own learning rate, training runs to the end.
 func TestTrainingAtDefaultRateDoesNotDiverge(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		s := NewSession(m, engine.Hand)
 		s.BeginRun()
 		if done, ok := s.Train(300, time.Time{}); !ok || done != 300 || s.Diverged {

@@ -153,7 +153,7 @@ func TestWorkedShownOnDefaultHiddenAfterEdit(t *testing.T) {
 
 func TestWorkedNeverInPracticedSteps(t *testing.T) {
 	tiny := workedModel(t)
-	for _, m := range append([]engine.Model{tiny}, engine.Models()...) {
+	for _, m := range append([]engine.Model{tiny}, testModels(t)...) {
 		s := NewSession(m, engine.Hand)
 		for _, scope := range []engine.Scope{engine.ScopeForward, engine.ScopeAll, engine.ScopeRandom} {
 			s.SetPractice(scope)
@@ -211,7 +211,7 @@ func TestWorkedOnWorksheets(t *testing.T) {
 // walkthrough shows on its default page, and none after New numbers, in
 // either mode.
 func TestWorkedHiddenOnNewNumbers(t *testing.T) {
-	for _, m := range engine.Models() {
+	for _, m := range testModels(t) {
 		for _, mode := range []engine.Mode{engine.Hand, engine.Exact} {
 			s := NewSession(m, mode)
 			for _, seed := range []uint64{0, 1, 2, 0} {

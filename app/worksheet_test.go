@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -66,33 +65,13 @@ func TestSheetOptions(t *testing.T) {
 	}
 }
 
-// sheetModels are the walkthroughs TestSheetsHoldNoAnswer checks: every
-// one, or those BYHAND_MODELS names (make test names a sample under Node),
-// which the test says loudly.
-func sheetModels(t *testing.T) []engine.Model {
-	only := os.Getenv("BYHAND_MODELS")
-	if only == "" {
-		return engine.Models()
-	}
-	var out []engine.Model
-	for _, slug := range strings.Split(only, ",") {
-		m := engine.Lookup(strings.TrimSpace(slug))
-		if m == nil {
-			t.Fatalf("BYHAND_MODELS names %q, which is not registered", slug)
-		}
-		out = append(out, m)
-	}
-	t.Logf("CHECKING ONLY %d OF %d MODELS (BYHAND_MODELS=%s)", len(out), len(engine.Models()), only)
-	return out
-}
-
 // TestSheetsHoldNoAnswer: on every walkthrough's worksheets, in every
 // scope, a blank's view holds no number and a matrix with a box has no
 // picture; the key prints the same steps with every number, and marks
 // exactly the worksheet's boxes; a worksheet prints every step that has
 // blanks, and no step all of whose cells are dotted boxes.
 func TestSheetsHoldNoAnswer(t *testing.T) {
-	for _, m := range sheetModels(t) {
+	for _, m := range testModels(t) {
 		for _, sc := range sheetScopes {
 			o := DefaultSheetOptions()
 			o.Scope = sc
