@@ -52,9 +52,13 @@ func TestDraw(t *testing.T) {
 					t.Fatalf("seed %d is not hand-sized: %v", seed, err)
 				}
 				checkDrawRules(t, w, def, st, hand)
-				again, err := Draw(m, seed)
-				if err != nil || !again.Equal(st) {
-					t.Fatalf("seed %d drew a different exercise the second time (%v)", seed, err)
+				// Drawing again draws the same (every 10th seed: a second
+				// draw costs as much as the first; TestDrawSameEverywhere
+				// pins the numbers across platforms).
+				if seed%10 == 1 {
+					if again, err := Draw(m, seed); err != nil || !again.Equal(st) {
+						t.Fatalf("seed %d drew a different exercise the second time (%v)", seed, err)
+					}
 				}
 				distinct[drawnNumbers(w, st)] = true
 			}

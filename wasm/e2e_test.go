@@ -350,8 +350,8 @@ func isModelPath(p string) bool { return p != "/" && p != "/open" && p != "/prin
 // (axe in every theme, tables, titles in two languages, the strict CSP,
 // the sub-path site) visit besides the founding walkthroughs: the pages
 // whose ops draw differently (sampling, a scan, the largest page, pairs). Every page is loaded, edited and
-// trained by TestCatalogueLoadsEditsTrains, loaded by TestUIPages on the
-// root site, and its pre-rendered HTML checked by TestTitlePrerendered.
+// trained by TestCatalogueLoadsEditsTrains, and its pre-rendered HTML
+// checked by TestTitlePrerendered.
 var sampleCatalogue = []string{"temperature", "mamba", "transformer-stack", "alphafold-triangle"}
 
 // sampledPaths are the home page, the open page, the print page, the
