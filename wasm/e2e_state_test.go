@@ -57,8 +57,12 @@ func TestStateLinkRoundTrip(t *testing.T) {
 	t.Parallel()
 	needBrowser(t)
 	srv := serveSite(t, subSite)
-	for _, m := range foundingModels(t) {
-		slug := m.Info().Slug
+	// Three of the founding walkthroughs: the smallest, one with noise
+	// drawn from a seed, and the largest (pagestate's tests round-trip the
+	// links of every walkthrough; this checks the page writes and reads them).
+	t.Logf("CHECKING 3 OF THE %d FOUNDING WALKTHROUGHS: autoencoder, vae, dit", len(engine.Founding))
+	for _, slug := range []string{"autoencoder", "vae", "dit"} {
+		m := engine.Lookup(slug)
 		t.Run(slug, func(t *testing.T) {
 			ctx := newBrowser(t)
 			base := pageURL(srv, subSite, "/"+slug)
