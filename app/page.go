@@ -188,16 +188,26 @@ func (p *ModelPage) outOfSight() map[string]bool {
 	return out
 }
 
+// quiet is how long the page waits after the last change before it
+// brings the steps out of sight up to date: a drag, a slide or fast typing
+// gets the whole machine.
+const quiet = 150 * time.Millisecond
+
 // refreshSoon brings the steps out of sight up to date a slice at a time
-// while the page is idle, each slice written into the page as it is done.
+// once the reader pauses, each slice written into the page as it is done.
 func (p *ModelPage) refreshSoon(ctx app.Context) {
 	if p.refreshDue {
 		return
 	}
 	p.refreshDue = true
-	ctx.After(20*time.Millisecond, func(ctx app.Context) {
+	wait := max(20*time.Millisecond, time.Until(p.s.Recomputed.Add(quiet)))
+	ctx.After(wait, func(ctx app.Context) {
 		ctx.PreventUpdate() // only numbers change: they are patched
 		p.refreshDue = false
+		if time.Since(p.s.Recomputed) < quiet {
+			p.refreshSoon(ctx) // changed again meanwhile
+			return
+		}
 		p.s.Refresh(3 * time.Millisecond) // input waits at most about this long
 		patchNumbers(p.s)
 	})

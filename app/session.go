@@ -54,8 +54,9 @@ type Session struct {
 	// The page sets it; nil builds every view at once.
 	OutOfSight func() map[string]bool
 	// RefreshSoon, when set, asks for Refresh to be called when the page
-	// is next idle.
+	// is next idle. Recomputed is when the walkthrough was last worked.
 	RefreshSoon func()
+	Recomputed  time.Time
 
 	editable map[string]bool // the exercise's variables
 	// blankRefs are the blanks engine.Blanks chose for blanksFor.
@@ -168,6 +169,7 @@ func (s *Session) recompute() { s.recomputeAfter("") }
 // the trace says depend on it; the others are kept, their cells marked
 // unchanged.
 func (s *Session) recomputeAfter(changed string) {
+	s.Recomputed = time.Now()
 	before := s.Trace
 	s.Practice, s.Tallies, s.Tally, s.blanks = nil, nil, engine.Tally{}, nil
 	if pr := s.Page.Practice; pr.Scope == engine.ScopeOff {

@@ -20,6 +20,9 @@ const patchSep = "\u001f";
 // waiting one, so the page always ends with the newest numbers.
 const patchLater = new Map();
 let patchIdle = false;
+// Until when the page waits before writing cells out of sight: 150 ms
+// after the last patch that wrote a cell in sight (an edit).
+let patchQuietUntil = 0;
 // How many steps out of sight Go has not sent yet (its line "\u001fstale").
 let patchGoStale = 0;
 // Which steps are on screen, kept by an IntersectionObserver: reading it
@@ -101,6 +104,13 @@ const patchApply = (ln, flashing) => {
 // than that, and the next frame has that much more style to work out.
 const patchDrain = (deadline) => {
   patchIdle = false;
+  // Not while the reader is busy: a drag, a slide or fast typing gets the
+  // whole machine, and the steps out of sight wait for a pause.
+  if (performance.now() < patchQuietUntil) {
+    patchIdle = true;
+    setTimeout(() => { patchIdle = false; patchSchedule(); }, patchQuietUntil - performance.now());
+    return;
+  }
   const end = performance.now() + 3;
   let n = 0;
   for (const [k, ln] of patchLater) {
@@ -165,7 +175,10 @@ window.byhandPatch = function (s) {
     else patchLater.set(patchKey(ln), ln);
   }
   for (const ln of now) {
-    if (ln[0] !== patchSep || ln.startsWith(patchSep + "pic" + patchSep)) patchLater.delete(patchKey(ln));
+    if (ln[0] !== patchSep || ln.startsWith(patchSep + "pic" + patchSep)) {
+      patchLater.delete(patchKey(ln));
+      patchQuietUntil = performance.now() + 150;
+    }
     patchApply(ln, true);
   }
   if (patchLater.size) patchSchedule();
