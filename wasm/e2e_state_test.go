@@ -151,6 +151,16 @@ func cellValue(t *testing.T, ctx context.Context, sel string) string {
 	return evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).value`, sel))
 }
 
+// cellBecomes waits (5 s) until the input sel reads want, and returns what
+// it read last: a cell out of sight is written once the reader pauses.
+func cellBecomes(t *testing.T, ctx context.Context, sel, want string) (string, bool) {
+	t.Helper()
+	if pollJS(ctx, 5*time.Second, fmt.Sprintf(`document.querySelector(%q).value === %q`, sel, want)) == nil {
+		return want, true
+	}
+	return cellValue(t, ctx, sel), false
+}
+
 // TestStateUndoRedo: one history entry per committed edit, per drag, per
 // update and per reset; Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y and the buttons.
 func TestStateUndoRedo(t *testing.T) {
@@ -183,45 +193,45 @@ func TestStateUndoRedo(t *testing.T) {
 	loss3 := evalJS[string](t, ctx, `document.getElementById("loss").dataset.v`)
 	click(t, ctx, "#reset") // entry 4
 	settle(t, ctx)
-	if cellValue(t, ctx, x) != "1" {
-		t.Fatalf("reset left X[1,1] at %s", cellValue(t, ctx, x))
+	if got, ok := cellBecomes(t, ctx, x, "1"); !ok {
+		t.Fatalf("reset left X[1,1] at %s", got)
 	}
 	pressKey(t, ctx, "z", chromedp.ModifierCtrl) // before the reset
 	if got := evalJS[string](t, ctx, `document.getElementById("loss").dataset.v`); got != loss3 {
 		t.Errorf("undoing the reset: loss %s, want %s", got, loss3)
 	}
 	pressKey(t, ctx, "z", chromedp.ModifierCtrl) // before the update
-	if got := cellValue(t, ctx, w); got != dragged {
+	if got, ok := cellBecomes(t, ctx, w, dragged); !ok {
 		t.Errorf("undoing the update: W1[1,2] = %s, want the dragged %s", got, dragged)
 	}
 	click(t, ctx, "#undo") // before the drag: the whole drag at once
 	settle(t, ctx)
-	if got := cellValue(t, ctx, w); got != "0" {
+	if got, ok := cellBecomes(t, ctx, w, "0"); !ok {
 		t.Errorf("undoing the drag: W1[1,2] = %s, want 0", got)
 	}
-	if got := cellValue(t, ctx, x); got != "5" {
+	if got, ok := cellBecomes(t, ctx, x, "5"); !ok {
 		t.Errorf("undoing the drag undid the edit too: X[1,1] = %s", got)
 	}
 	pressKey(t, ctx, "z", chromedp.ModifierCtrl) // before the edit
-	if got := cellValue(t, ctx, x); got != "1" {
+	if got, ok := cellBecomes(t, ctx, x, "1"); !ok {
 		t.Errorf("undoing the edit: X[1,1] = %s, want 1", got)
 	}
 	if evalJS[bool](t, ctx, `!document.getElementById("undo").disabled`) {
 		t.Error("undo is still enabled with nothing left to undo")
 	}
 	pressKey(t, ctx, "z", chromedp.ModifierCtrl, chromedp.ModifierShift)
-	if got := cellValue(t, ctx, x); got != "5" {
+	if got, ok := cellBecomes(t, ctx, x, "5"); !ok {
 		t.Errorf("Ctrl+Shift+Z: X[1,1] = %s, want 5", got)
 	}
 	pressKey(t, ctx, "y", chromedp.ModifierCtrl)
-	if got := cellValue(t, ctx, w); got != dragged {
+	if got, ok := cellBecomes(t, ctx, w, dragged); !ok {
 		t.Errorf("Ctrl+Y: W1[1,2] = %s, want %s", got, dragged)
 	}
 	click(t, ctx, "#redo")
 	settle(t, ctx)
 	click(t, ctx, "#redo")
 	settle(t, ctx)
-	if got := cellValue(t, ctx, x); got != "1" {
+	if got, ok := cellBecomes(t, ctx, x, "1"); !ok {
 		t.Errorf("redoing the reset: X[1,1] = %s, want 1", got)
 	}
 	pageMatches(t, ctx, "after undo and redo", m.Run(m.Exercise(), engine.Hand))
