@@ -104,6 +104,9 @@ type cellKey struct {
 // must show the same value each time.
 func pageCells(t *testing.T, ctx context.Context) map[cellKey]string {
 	t.Helper()
+	// Cells out of sight are written once the reader pauses: wait for them
+	// (a page still training never pauses; then read what it shows).
+	_ = pollJS(ctx, 10*time.Second, `!window.byhandPatched || window.byhandPatched()`)
 	var raw [][]string
 	b := evalJS[[]byte](t, ctx, `JSON.stringify([...document.querySelectorAll("td.cell[data-m][data-r][data-c]")].map(td =>
 		[td.dataset.m, td.dataset.r, td.dataset.c, td.hasAttribute("data-v") ? td.dataset.v : ""]))`)
