@@ -30,13 +30,16 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// surfaceModels runs f on every model's page, opened at step 1 in a fresh
-// browser whose window is w×h, with the model's steps (in the page's mode).
+// surfaceModels runs f on three founding walkthroughs' pages (the
+// autoencoder, CLIP and the DiT: the VAE and the GAN draw the same kinds of
+// step as the autoencoder), each opened at step 1 in a fresh browser whose
+// window is w×h, with the walkthrough's steps (in the page's mode).
 func surfaceModels(t *testing.T, w, h int64, f func(t *testing.T, ctx context.Context, steps []*engine.Step)) {
 	needBrowser(t)
 	srv := serveSite(t, rootSite)
-	for _, m := range foundingModels(t) {
-		slug := m.Info().Slug
+	t.Logf("CHECKING 3 OF THE %d FOUNDING WALKTHROUGHS: autoencoder, clip, dit", len(engine.Founding))
+	for _, slug := range []string{"autoencoder", "clip", "dit"} {
+		m := engine.Lookup(slug)
 		t.Run(slug, func(t *testing.T) {
 			ctx := surfaceOpen(t, srv, slug, w, h)
 			tr := m.Run(m.Exercise(), pageMode(t, ctx))
