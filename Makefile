@@ -17,7 +17,7 @@ VERSION  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 GO       ?= go
 CHROMIUM ?= /usr/bin/chromium
 FUZZTIME ?= 60s
-SHORTFUZZ ?= 3s
+SHORTFUZZ ?= 5s
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
 .PHONY: build wasm run test chromium bench fuzz clean
